@@ -1,0 +1,112 @@
+"""Ingestion assets: landing folder → raw archive + manifest → canonical rows in the Parquet lake.
+
+One step writes the three lake tables of a month (manifest, zone_indicators, rejections), because they must
+agree; the Great Expectations suite on the rows is a blocking check, so dbt never builds on rows that fail it.
+"""
+
+
+import dagster as dg
+import duckdb
+import pandas as pd
+
+from pipelines.ingest.batch import ingest_months
+from pipelines.lake import month_file
+from pipelines.partitions import monthly_partitions, months_of_context
+from pipelines.quality.gx_suites import SuiteOutcome, validate_frame
+from pipelines.settings import data_paths
+
+LEDGER_MANIFEST = dg.AssetKey("ledger_manifest")
+LAKE_ZONE_INDICATORS = dg.AssetKey("lake_zone_indicators")
+LAKE_REJECTIONS = dg.AssetKey("lake_rejections")
+
+
+def lake_frame(table: str, months: list[str]) -> pd.DataFrame:
+    files = [str(p) for m in months if (p := month_file(data_paths().lake, table, m)).exists()]
+    if not files:
+        from pipelines.lake_schema import LAKE_TABLES
+
+        return LAKE_TABLES[table].empty_table().to_pandas()
+    with duckdb.connect() as con:
+        return con.execute("select * from read_parquet(?, union_by_name = true)", [files]).df()
+
+
+def suite_check_result(outcome: SuiteOutcome, asset: dg.AssetKey, check: str) -> dg.AssetCheckResult:
+    failed = [r for r in outcome.rules if not r.success]
+    return dg.AssetCheckResult(
+        asset_key=asset,
+        check_name=check,
+        passed=outcome.passed,
+        severity=dg.AssetCheckSeverity.ERROR if outcome.blocking_failures else dg.AssetCheckSeverity.WARN,
+        metadata={
+            "rules_checked": len(outcome.rules),
+            "rules_failed": len(failed),
+            "failures": dg.MetadataValue.json(
+                [{"rule_id": r.rule_id, "severity": r.severity, "ess_level": r.ess_level, "rule": r.description_en,
+                  "规则": r.description_zh, "checked": r.checked, "failed": r.failed,
+                  "examples": r.failing_examples} for r in failed]
+            ),
+        },
+    )
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(LEDGER_MANIFEST, description="Every ingested ledger file: sha256, size, layout, zone, period, "
+                     "received time and vintage (lake/manifest). The raw bytes are kept in raw/ under their hash.",
+                     group_name="ingestion", kinds={"python", "parquet"}, deps=["reference_data"]),
+        dg.AssetSpec(LAKE_ZONE_INDICATORS, description="Canonical zone-indicator rows in 万元 / 万美元 / 亩 / 个, "
+                     "each traced to file, sheet and line (lake/zone_indicators).",
+                     group_name="ingestion", kinds={"python", "parquet"}, deps=[LEDGER_MANIFEST]),
+        dg.AssetSpec(LAKE_REJECTIONS, description="Rows refused while reading ledgers, with file, line, field and "
+                     "why (lake/rejections).", group_name="ingestion", kinds={"python", "parquet"},
+                     deps=[LEDGER_MANIFEST]),
+    ],
+    partitions_def=monthly_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    pool="lake",
+    check_specs=[
+        dg.AssetCheckSpec("zone_indicators_suite", asset=LAKE_ZONE_INDICATORS, blocking=True,
+                          description="Great Expectations suite expectations/zone_indicators.json (ESS levels 0–1)."),
+        dg.AssetCheckSpec("no_rejected_rows", asset=LAKE_REJECTIONS,
+                          description="Warns when ledgers of these months had rows that could not be read."),
+        dg.AssetCheckSpec("no_quarantined_files", asset=LEDGER_MANIFEST,
+                          description="Warns when landing files could not be read and went to quarantine."),
+    ],
+)
+def ingest_ledgers(context: dg.AssetExecutionContext):
+    months = months_of_context(context)
+    report = ingest_months(data_paths(), months)
+    context.log.info(report.summary())
+    for item in report.quarantined:
+        context.log.warning(f"quarantined: {item['error']}")
+    for message in report.rejections[:50]:
+        context.log.warning(f"rejected: {message}")
+    yield dg.MaterializeResult(
+        asset_key=LEDGER_MANIFEST,
+        metadata={"months": ", ".join(months), "new_files": len(report.ingested),
+                  "duplicates": len(report.duplicates), "quarantined": len(report.quarantined),
+                  "deferred_other_months": report.deferred,
+                  "files": dg.MetadataValue.json(report.ingested[:200])},
+    )
+    yield dg.MaterializeResult(
+        asset_key=LAKE_ZONE_INDICATORS,
+        metadata={"rows_written": sum(report.rows_by_month.values()),
+                  "rows_by_month": dg.MetadataValue.json(report.rows_by_month)},
+    )
+    yield dg.MaterializeResult(asset_key=LAKE_REJECTIONS, metadata={"rows_rejected": len(report.rejections)})
+    outcome = validate_frame(lake_frame("zone_indicators", months), "zone_indicators")
+    yield suite_check_result(outcome, LAKE_ZONE_INDICATORS, "zone_indicators_suite")
+    rejections = lake_frame("rejections", months)
+    yield dg.AssetCheckResult(
+        asset_key=LAKE_REJECTIONS, check_name="no_rejected_rows", passed=rejections.empty,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"rejected_rows": len(rejections),
+                  "examples": dg.MetadataValue.json(
+                      rejections.head(20)[["source_file", "source_line", "field", "raw_value", "message"]]
+                      .astype(str).to_dict("records"))},
+    )
+    yield dg.AssetCheckResult(
+        asset_key=LEDGER_MANIFEST, check_name="no_quarantined_files", passed=not report.quarantined,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"quarantined": dg.MetadataValue.json(report.quarantined)},
+    )

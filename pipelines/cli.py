@@ -1,0 +1,108 @@
+"""`parkstats`: the command line of ParkStats.
+
+Readers' commands (ranking, files) read the published release, never the live warehouse.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from pipelines.settings import data_paths, export_env
+
+app = typer.Typer(help="ParkStats: monthly statistics of development zones (开发区月报).", no_args_is_help=True,
+                  add_completion=False)
+console = Console(width=None if Console().is_terminal else 160)  # no truncation when piped or in CI
+
+
+def fail(message: str) -> None:
+    console.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code=1)
+
+
+@app.command()
+def sample(
+    landing: Annotated[Path | None, typer.Option(help="Where to write the ledgers (default: the landing folder).")] = None,
+    truth: Annotated[Path | None, typer.Option(help="Where to write the ground truth.")] = None,
+    start: Annotated[str, typer.Option(help="First month, YYYY-MM.")] = "2023-01",
+    end: Annotated[str, typer.Option(help="Last month, YYYY-MM.")] = "2024-12",
+) -> None:
+    """Generate the bundled sample: 13 zones' monthly ledgers in four layouts, plus their ground truth."""
+    from pipelines.sample import generate_sample
+
+    paths = data_paths()
+    summary = generate_sample(landing or paths.landing, truth or paths.sample_truth, start, end)
+    layouts = ", ".join(f"{k}: {v}" for k, v in summary.files_per_layout.items())
+    console.print(f"wrote {summary.total_files} ledger files ({layouts}) to {summary.landing_dir}")
+    console.print(f"ground truth in {summary.truth_dir}")
+
+
+@app.command()
+def run(
+    first: Annotated[str | None, typer.Option("--from", help="First month, YYYY-MM (default: earliest pending).")] = None,
+    last: Annotated[str | None, typer.Option("--to", help="Last month, YYYY-MM (default: latest pending).")] = None,
+) -> None:
+    """Ingest, check, build and publish the months through Dagster, then print the latest ranking."""
+    from pipelines.ingest.landing import scan_landing
+    from pipelines.runner import run_months
+
+    paths = export_env()
+    if first is None or last is None:
+        months = sorted({m for f in scan_landing(paths) for m in f.months})
+        if not months:
+            fail(f"no ledgers waiting in {paths.landing}; give --from and --to to rebuild months already ingested")
+        first, last = first or months[0], last or months[-1]
+    console.print(f"running the monthly job for {first} .. {last} (Dagster instance: {paths.dagster_home})")
+    outcome = run_months(first, last)
+    if outcome.failed_checks:
+        console.print(f"[yellow]checks that failed:[/yellow] {', '.join(outcome.failed_checks)}")
+    if not outcome.success:
+        fail(f"run {outcome.run_id} did not complete (skipped: {', '.join(outcome.skipped_steps) or 'none'}); "
+             "see `make ui` for its logs")
+    console.print(f"run {outcome.run_id} succeeded")
+    show_ranking(None, "composite_score", 20)
+
+
+@app.command()
+def ranking(
+    month: Annotated[str | None, typer.Option(help="Month YYYY-MM (default: the latest published).")] = None,
+    metric: Annotated[str, typer.Option(help="Metric to rank by, e.g. composite_score, revenue_per_mu.")] = "composite_score",
+    top: Annotated[int, typer.Option(help="How many zones to show.")] = 50,
+) -> None:
+    """Print the cross-zone ranking of a published month."""
+    show_ranking(month, metric, top)
+
+
+def show_ranking(month: str | None, metric: str, top: int) -> None:
+    from pipelines.queries import RankingError, ranking_table
+
+    try:
+        month, rows = ranking_table(data_paths(), month, metric, top)
+    except (RankingError, FileNotFoundError) as exc:
+        fail(str(exc))
+    table = Table(title=f"开发区月度排名 {month}（按 {metric}）", title_justify="left")
+    for col, justify in [("排名", "right"), ("变动", "right"), ("开发区", "left"), ("亩均营收\n万元/亩", "right"),
+                         ("亩均税收\n万元/亩", "right"), ("工业营收累计\n亿元", "right"), ("营收同比%", "right"),
+                         ("口径", "left"), ("综合得分", "right")]:
+        table.add_column(col, justify=justify)
+    for r in rows:
+        table.add_row(*r)
+    console.print(table)
+    console.print("变动: rank change against the previous month (↑ moved up). 口径: TTM = trailing 12 months, "
+                  "年化 = annualised YTD; 同比 basis c = comparable (同口径), n = nominal.")
+
+
+@app.command()
+def ui(port: Annotated[int, typer.Option(help="Port.")] = 3000,
+       host: Annotated[str, typer.Option(help="Address to bind; keep 127.0.0.1 unless it must be reachable.")] = "127.0.0.1") -> None:
+    """Start the Dagster UI (webserver + daemon for the sensor, schedule and run queue)."""
+    import os
+    import sys
+
+    export_env()
+    dagster = str(Path(sys.executable).parent / "dagster")
+    os.execv(dagster, [dagster, "dev", "-m", "pipelines.definitions", "-h", host, "-p", str(port)])

@@ -1,0 +1,27 @@
+"""The ParkStats Dagster code location."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from pipelines.assets.ingest import ingest_ledgers
+from pipelines.assets.publish import published_marts
+from pipelines.assets.reference import reference_data
+from pipelines.assets.warehouse import dbt_project, warehouse_models
+from pipelines.automation import landing_sensor, monthly_job, monthly_schedule, reference_job
+from pipelines.settings import export_env
+
+export_env()
+
+defs = dg.Definitions(
+    assets=[reference_data, ingest_ledgers, warehouse_models, published_marts],
+    jobs=[monthly_job, reference_job],
+    schedules=[monthly_schedule],
+    sensors=[landing_sensor],
+    # dbt from this interpreter's environment, whether or not .venv/bin is on PATH
+    resources={"dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(Path(sys.executable).parent / "dbt"))},
+)

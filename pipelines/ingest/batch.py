@@ -1,0 +1,165 @@
+"""Ingesting the landing folder for a set of reporting months: archive, manifest, lake rows, quarantine.
+
+Order of writes, so that a crash at any point loses nothing and a rerun repeats nothing: copy the file into the
+raw archive → rewrite the month's lake rows (replacing any rows of the same file) → rewrite the month's manifest →
+only then remove the file from landing. A file counts as ingested once its hash is in the manifest.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from pipelines.ingest.landing import (
+    LandedFile,
+    LandingIndex,
+    archive,
+    identify,
+    landing_files,
+    parse_file,
+    quarantine,
+)
+from pipelines.ingest.ledger import LedgerError, ParsedLedger
+from pipelines.lake import append_month, ensure_lake, read_month
+from pipelines.settings import DataPaths
+
+
+@dataclass
+class IngestReport:
+    months: list[str]
+    ingested: list[dict] = field(default_factory=list)  # one entry per new file
+    duplicates: list[str] = field(default_factory=list)  # files whose exact bytes were ingested before
+    quarantined: list[dict] = field(default_factory=list)  # file and error
+    rejections: list[str] = field(default_factory=list)  # rows refused, as messages
+    rows_by_month: dict[str, int] = field(default_factory=dict)
+    deferred: int = 0  # files of other months, left in landing for their own run
+
+    def summary(self) -> str:
+        return (f"{len(self.ingested)} new files, {sum(self.rows_by_month.values())} rows, "
+                f"{len(self.rejections)} rows rejected, {len(self.duplicates)} duplicates, "
+                f"{len(self.quarantined)} quarantined, {self.deferred} files of other months left in landing")
+
+
+def known_hashes(lake: Path) -> set[str]:
+    files = sorted((lake / "manifest").glob("[0-9]*/data.parquet"))
+    known: set[str] = set()
+    for f in files:
+        known.update(pq.read_table(f, columns=["file_sha256"])["file_sha256"].to_pylist())
+    return known
+
+
+def _vintages(lake: Path, month: str) -> dict[tuple[str, str], int]:
+    """(zone, file) → vintage for files already in the month's manifest; the rest is numbered by the caller."""
+    manifest = read_month(lake, "manifest", month)
+    return {(z, s): v for z, s, v in zip(manifest["zone_code"].to_pylist(), manifest["file_sha256"].to_pylist(),
+                                         manifest["vintage"].to_pylist(), strict=True)}
+
+
+def ingest_months(paths: DataPaths, months: list[str]) -> IngestReport:
+    """Ingest every landing file that reports one of `months`; quarantine every unreadable one."""
+    ensure_lake(paths.lake)
+    report = IngestReport(months=months)
+    wanted = set(months)
+    index = LandingIndex(paths)
+    known = known_hashes(paths.lake)
+    present: set[str] = set()
+    batch: list[tuple[Path, LandedFile, ParsedLedger]] = []
+    for path, rel in landing_files(paths.landing):
+        present.add(rel)
+        landed = index.get(rel, path.stat())
+        parsed = None
+        if landed is None:
+            landed, parsed = identify(path, rel)
+            index.put(landed)
+        if landed.error:
+            quarantine(paths, path, landed)
+            report.quarantined.append({"file": rel, "error": landed.error})
+            continue
+        if landed.sha256 in known:
+            path.unlink()  # the same bytes were ingested before: a no-op
+            report.duplicates.append(rel)
+            continue
+        if not wanted.intersection(landed.months):
+            report.deferred += 1
+            continue
+        if parsed is None:
+            try:
+                parsed = parse_file(path, rel)
+            except LedgerError as exc:  # the file changed between scans in a way that breaks it
+                landed.error = str(exc)
+                quarantine(paths, path, landed)
+                report.quarantined.append({"file": rel, "error": landed.error})
+                continue
+        batch.append((path, landed, parsed))
+    index.save(present)
+    if batch:
+        _write_batch(paths, sorted(batch, key=lambda b: (b[1].mtime_ns, b[1].rel)), report)
+    return report
+
+
+def _write_batch(paths: DataPaths, batch: list[tuple[Path, LandedFile, ParsedLedger]], report: IngestReport) -> None:
+    lake = paths.lake
+    by_month_rows: dict[str, list[dict]] = defaultdict(list)
+    by_month_rejections: dict[str, list[dict]] = defaultdict(list)
+    by_month_manifest: dict[str, list[dict]] = defaultdict(list)
+    vintages: dict[str, dict[tuple[str, str], int]] = {}
+    now = datetime.now()
+    for path, landed, parsed in batch:
+        archived = archive(paths, path, landed)
+        file_cols = {"file_sha256": landed.sha256, "source_file": landed.rel, "received_at": landed.received_at}
+        zone_months: dict[tuple[str, str], int] = defaultdict(int)
+        for row in parsed.rows:
+            zone_months[(row["zone_code"], f"{row['year']:04d}-{row['month']:02d}")] += 1
+        vintage_of: dict[tuple[str, str], int] = {}
+        for zone, month in sorted(zone_months):
+            seen = vintages.setdefault(month, _vintages(lake, month))
+            previous = [v for (z, _), v in seen.items() if z == zone]
+            vintage = seen.get((zone, landed.sha256)) or (max(previous, default=0) + 1)
+            seen[(zone, landed.sha256)] = vintage
+            vintage_of[(zone, month)] = vintage
+        for row in parsed.rows:
+            month = f"{row['year']:04d}-{row['month']:02d}"
+            by_month_rows[month].append({**row, **file_cols, "vintage": vintage_of[(row["zone_code"], month)]})
+        rejected_by_month: dict[str, int] = defaultdict(int)
+        for rej in parsed.rejections:
+            month = rej.period.key if rej.period else (sorted(landed.months) or ["unknown"])[0]
+            rejected_by_month[month] += 1
+            by_month_rejections[month].append(
+                {"file_sha256": landed.sha256, "source_file": landed.rel, "sheet": rej.sheet,
+                 "source_line": rej.line, "field": rej.field, "raw_value": rej.raw_value, "message": rej.message,
+                 "year": int(month[:4]), "month": int(month[5:]), "rejected_at": now})
+            report.rejections.append(str(rej))
+        for (zone, month), count in sorted(zone_months.items()):
+            by_month_manifest[month].append(
+                {**file_cols, "archived_path": archived.relative_to(paths.home).as_posix(),
+                 "size_bytes": landed.size, "layout_id": landed.layout_id, "zone_code": zone,
+                 "year": int(month[:4]), "month": int(month[5:]), "vintage": vintage_of[(zone, month)],
+                 "rows_accepted": count, "rows_rejected": rejected_by_month.get(month, 0)})
+        report.ingested.append({"file": landed.rel, "sha256": landed.sha256, "layout": landed.layout_id,
+                                "months": landed.months, "zones": landed.zones, "rows": len(parsed.rows),
+                                "rejected": len(parsed.rejections),
+                                "vintages": sorted(set(vintage_of.values()))})
+    shas = {landed.sha256 for _, landed, _ in batch}
+    for month, rows in sorted(by_month_rows.items()):
+        report.rows_by_month[month] = append_month(lake, "zone_indicators", month, rows, replace_sha=shas)
+    for month, rows in sorted(by_month_rejections.items()):
+        append_month(lake, "rejections", month, rows, replace_sha=shas)
+    # the manifest is written last: a file is "ingested" only once its rows are safely in the lake
+    for month, rows in sorted(by_month_manifest.items()):
+        append_month(lake, "manifest", month, rows, replace_sha=shas)
+    for path, _, _ in batch:
+        path.unlink(missing_ok=True)
+
+
+def manifest_months(lake: Path) -> list[str]:
+    return sorted(p.parent.name for p in (lake / "manifest").glob("[0-9]*/data.parquet"))
+
+
+def month_row_count(lake: Path, month: str) -> int:
+    table = read_month(lake, "zone_indicators", month)
+    return table.num_rows if table.num_rows == 0 else int(pc.count(table["value"]).as_py())

@@ -1,0 +1,160 @@
+"""The landing folder: what has arrived, what it is (layout, zones, months), and where it goes next.
+
+Identifying a file means parsing it, so results are cached in `<home>/state/landing_index.json`, keyed by path,
+size and modification time; the sensor and the ingestion asset share that cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from pipelines.ingest.layouts import load_layouts
+from pipelines.ingest.ledger import LedgerError, ParsedLedger, detect_layout, read_ledger
+from pipelines.settings import DataPaths
+
+IGNORED_PREFIXES = (".", "~$")  # hidden files and Excel's lock files
+
+
+@dataclass
+class LandedFile:
+    rel: str  # path relative to the landing folder
+    sha256: str
+    size: int
+    mtime_ns: int
+    layout_id: str | None = None
+    months: list[str] = field(default_factory=list)  # reporting months (YYYY-MM) the file holds
+    zones: list[str] = field(default_factory=list)
+    error: str | None = None  # why the file cannot be ingested (it goes to quarantine)
+
+    @property
+    def received_at(self) -> datetime:
+        return datetime.fromtimestamp(self.mtime_ns / 1e9)
+
+    @property
+    def name(self) -> str:
+        return Path(self.rel).name
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def parse_file(path: Path, name: str | None = None) -> ParsedLedger:
+    layout, grid = detect_layout(path, load_layouts(), file_name=name)
+    return read_ledger(path, layout, file_name=name, grid=grid)
+
+
+def identify(path: Path, rel: str) -> tuple[LandedFile, ParsedLedger | None]:
+    stat = path.stat()
+    landed = LandedFile(rel=rel, sha256=sha256_of(path), size=stat.st_size, mtime_ns=stat.st_mtime_ns)
+    try:
+        parsed = parse_file(path, rel)
+    except LedgerError as exc:
+        landed.error = str(exc)
+        return landed, None
+    landed.layout_id = parsed.layout.id
+    landed.months = sorted({p.key for p in parsed.periods})
+    landed.zones = sorted({z for z, _, _ in parsed.zone_periods})
+    if not landed.months:
+        landed.error = f"{rel}: no row could be read: " + "; ".join(str(r) for r in parsed.rejections[:5])
+    return landed, parsed
+
+
+class LandingIndex:
+    """Cache of identifications, so a file is parsed once however often the folder is scanned."""
+
+    def __init__(self, paths: DataPaths):
+        self.path = paths.home / "state" / "landing_index.json"
+        self.entries: dict[str, dict] = {}
+        if self.path.exists():
+            self.entries = json.loads(self.path.read_text(encoding="utf-8"))
+
+    @staticmethod
+    def key(rel: str, size: int, mtime_ns: int) -> str:
+        return f"{rel}|{size}|{mtime_ns}"
+
+    def get(self, rel: str, stat: os.stat_result) -> LandedFile | None:
+        entry = self.entries.get(self.key(rel, stat.st_size, stat.st_mtime_ns))
+        return LandedFile(**entry) if entry else None
+
+    def put(self, landed: LandedFile) -> None:
+        self.entries[self.key(landed.rel, landed.size, landed.mtime_ns)] = asdict(landed)
+
+    def save(self, present: set[str]) -> None:
+        # forget files that have left the landing folder
+        self.entries = {k: v for k, v in self.entries.items() if v["rel"] in present}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.entries, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, self.path)
+
+
+def landing_files(landing: Path) -> list[tuple[Path, str]]:
+    if not landing.exists():
+        return []
+    found = []
+    for path in sorted(landing.rglob("*")):
+        if path.is_file() and not path.name.startswith(IGNORED_PREFIXES):
+            found.append((path, path.relative_to(landing).as_posix()))
+    return found
+
+
+def scan_landing(paths: DataPaths) -> list[LandedFile]:
+    """Identify every file in the landing folder (cached), without moving anything."""
+    index = LandingIndex(paths)
+    result = []
+    for path, rel in landing_files(paths.landing):
+        landed = index.get(rel, path.stat())
+        if landed is None:
+            landed, _ = identify(path, rel)
+            index.put(landed)
+        result.append(landed)
+    index.save({f.rel for f in result})
+    return result
+
+
+def archive_path(paths: DataPaths, landed: LandedFile) -> Path:
+    suffix = Path(landed.rel).suffix.lower()
+    return paths.raw / landed.sha256[:2] / f"{landed.sha256}{suffix}"
+
+
+def is_archived(paths: DataPaths, landed: LandedFile) -> bool:
+    return archive_path(paths, landed).exists()
+
+
+def archive(paths: DataPaths, src: Path, landed: LandedFile) -> Path:
+    """Keep the file's exact bytes under its hash (write, fsync, rename). The landing copy stays until the
+    lake and manifest are written, so a crash in between loses nothing."""
+    dest = archive_path(paths, landed)
+    if not dest.exists():
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_name(f".{dest.name}.tmp")
+        shutil.copyfile(src, tmp)
+        with tmp.open("rb") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, dest)
+    return dest
+
+
+def quarantine(paths: DataPaths, src: Path, landed: LandedFile) -> Path:
+    """Move an unreadable file out of landing, with a JSON report of why beside it."""
+    paths.quarantine.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
+    dest = paths.quarantine / f"{stamp}-{landed.sha256[:8]}-{Path(landed.rel).name}"
+    shutil.move(src, dest)
+    report = {"file": landed.rel, "sha256": landed.sha256, "size_bytes": landed.size,
+              "received_at": landed.received_at.isoformat(), "quarantined_at": datetime.now().isoformat(),
+              "error": landed.error}
+    dest.with_name(dest.name + ".error.json").write_text(json.dumps(report, ensure_ascii=False, indent=2),
+                                                         encoding="utf-8")
+    return dest

@@ -1,0 +1,83 @@
+"""Where ParkStats keeps things. One place for every path, overridable by environment variables.
+
+Generated data lives under ``PARKSTATS_HOME`` (default ``<repo>/data``), which git ignores.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SOURCES_DIR = Path(os.environ.get("PARKSTATS_SOURCES", REPO_ROOT / "sources"))
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+EXPECTATIONS_DIR = REPO_ROOT / "expectations"
+
+
+@dataclass(frozen=True)
+class DataPaths:
+    """The generated-data folder and its parts."""
+
+    home: Path
+
+    @property
+    def landing(self) -> Path:  # zones drop ledgers here
+        return self.home / "landing"
+
+    @property
+    def raw(self) -> Path:  # every accepted file, kept immutable under its sha256
+        return self.home / "raw"
+
+    @property
+    def quarantine(self) -> Path:  # files that could not be read, with an error report beside each
+        return self.home / "quarantine"
+
+    @property
+    def lake(self) -> Path:  # Parquet written by Python, read by dbt
+        return self.home / "lake"
+
+    @property
+    def warehouse(self) -> Path:  # the DuckDB file; dbt is its only writer
+        return self.home / "warehouse" / "parkstats.duckdb"
+
+    @property
+    def published(self) -> Path:  # copies that readers (CLI, bulletin, UI) use
+        return self.home / "published"
+
+    @property
+    def sample_truth(self) -> Path:  # the generator's ground truth
+        return self.home / "sample_truth"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.home / "dagster"
+
+
+def data_paths() -> DataPaths:
+    return DataPaths(Path(os.environ.get("PARKSTATS_HOME", REPO_ROOT / "data")).resolve())
+
+
+def export_env(paths: DataPaths | None = None) -> DataPaths:
+    """Environment that dbt (profiles.yml), Dagster and GX read; created folders included."""
+    paths = paths or data_paths()
+    paths.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    paths.dagster_home.mkdir(parents=True, exist_ok=True)
+    os.environ["PARKSTATS_HOME"] = str(paths.home)
+    os.environ["PARKSTATS_LAKE"] = str(paths.lake)
+    os.environ["PARKSTATS_WAREHOUSE"] = str(paths.warehouse)
+    os.environ.setdefault("DAGSTER_HOME", str(paths.dagster_home))
+    _install_instance_config(Path(os.environ["DAGSTER_HOME"]))
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    return paths
+
+
+def _install_instance_config(dagster_home: Path) -> None:
+    """DAGSTER_HOME lives in the git-ignored data folder; the instance config is versioned at the repo root."""
+    dagster_home.mkdir(parents=True, exist_ok=True)
+    source = REPO_ROOT / "dagster.yaml"
+    target = dagster_home / "dagster.yaml"
+    text = source.read_text(encoding="utf-8")
+    if not target.exists() or target.read_text(encoding="utf-8") != text:
+        target.write_text(text, encoding="utf-8")
