@@ -31,7 +31,7 @@ monthly_schedule = dg.build_schedule_from_partitioned_job(
 
 @dg.sensor(job=monthly_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.STOPPED,
            description="Requests a run for every reporting month that has new files in the landing folder.")
-def landing_sensor(context: dg.SensorEvaluationContext):
+def landing_sensor(context: dg.SensorEvaluationContext) -> dg.SkipReason | list[dg.RunRequest]:
     paths = data_paths()
     files = scan_landing(paths)
     known = known_hashes(paths.lake)
@@ -45,10 +45,14 @@ def landing_sensor(context: dg.SensorEvaluationContext):
             pending.setdefault(month, []).append(f.sha256)
     if not pending:
         return dg.SkipReason("no new files in the landing folder")
-    for month, shas in sorted(pending.items()):
-        run_key = hashlib.sha256(f"{month}:{','.join(sorted(shas))}".encode()).hexdigest()[:16]
-        yield dg.RunRequest(run_key=run_key, partition_key=partition_key(month),
-                            tags={"parkstats/trigger": "landing_sensor", "parkstats/new_files": str(len(shas))})
+    return [
+        dg.RunRequest(
+            run_key=hashlib.sha256(f"{month}:{','.join(sorted(shas))}".encode()).hexdigest()[:16],
+            partition_key=partition_key(month),
+            tags={"parkstats/trigger": "landing_sensor", "parkstats/new_files": str(len(shas))},
+        )
+        for month, shas in sorted(pending.items())
+    ]
 
 
 def _latest_partition() -> str:

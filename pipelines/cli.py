@@ -57,7 +57,12 @@ def run(
             fail(f"no ledgers waiting in {paths.landing}; give --from and --to to rebuild months already ingested")
         first, last = first or months[0], last or months[-1]
     console.print(f"running the monthly job for {first} .. {last} (Dagster instance: {paths.dagster_home})")
-    outcome = run_months(first, last)
+    outcome = run_months(first, last, quiet=True)
+    if outcome.ingest:
+        i = outcome.ingest
+        console.print(f"ingested {i['new_files']} new files ({i['duplicates']} already known, {i['quarantined']} "
+                      f"quarantined, {i['deferred_other_months']} of other months left in landing)")
+    console.print(f"{outcome.materialized} assets materialized, {outcome.checks_passed} checks passed")
     if outcome.failed_checks:
         console.print(f"[yellow]checks that failed:[/yellow] {', '.join(outcome.failed_checks)}")
     if not outcome.success:

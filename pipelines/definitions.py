@@ -8,14 +8,15 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
-from pipelines.assets.ingest import ingest_ledgers
-from pipelines.assets.publish import published_marts
-from pipelines.assets.reference import reference_data
-from pipelines.assets.warehouse import dbt_project, warehouse_models
-from pipelines.automation import landing_sensor, monthly_job, monthly_schedule, reference_job
 from pipelines.settings import export_env
 
-export_env()
+export_env()  # before the asset modules: under `dagster dev` they run `dbt parse` at import
+
+from pipelines.assets.ingest import ingest_ledgers  # noqa: E402
+from pipelines.assets.publish import published_marts  # noqa: E402
+from pipelines.assets.reference import reference_data  # noqa: E402
+from pipelines.assets.warehouse import dbt_project, warehouse_models  # noqa: E402
+from pipelines.automation import landing_sensor, monthly_job, monthly_schedule, reference_job  # noqa: E402
 
 defs = dg.Definitions(
     assets=[reference_data, ingest_ledgers, warehouse_models, published_marts],

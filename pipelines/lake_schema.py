@@ -2,7 +2,8 @@
 
 Layout on disk (under ``<PARKSTATS_HOME>/lake``)::
 
-    zone_indicators/YYYY-MM/data.parquet         canonical rows of every ledger of that reporting month
+    zone_indicators/YYYY-MM/data.parquet         canonical rows of every zone ledger of that reporting month
+    firm_indicators/YYYY-MM/data.parquet         one row per firm of every enterprise ledger (企业亩均效益台账)
     manifest/YYYY-MM/data.parquet                one row per ingested ledger file and zone
     rejections/YYYY-MM/data.parquet              rows refused while reading those ledgers
     reference/<table>.parquet                              zone registry, aliases, measures, ranking weights
@@ -40,6 +41,45 @@ ZONE_INDICATORS = pa.schema(
     ]
 )
 
+FIRM_INDICATORS = pa.schema(
+    [
+        ("file_sha256", pa.string()),
+        ("source_file", pa.string()),
+        ("sheet", pa.string()),
+        ("source_line", pa.int32()),
+        ("layout_id", pa.string()),
+        ("received_at", pa.timestamp("us")),
+        ("vintage", pa.int32()),  # per zone and period, as for zone_indicators
+        ("zone_code", pa.string()),
+        ("zone_name_raw", pa.string()),
+        ("year", pa.int16()),
+        ("month", pa.int8()),  # flows are 1-N月累计 (YTD) up to this month
+        ("uscc", pa.string()),  # 统一社会信用代码, 18 characters, check digit verified
+        ("firm_name", pa.string()),
+        ("industry_code", pa.string()),  # GB/T 4754-2017 class code, 4 digits (e.g. 3891)
+        ("above_scale", pa.bool_()),  # 规上 (main-business revenue ≥ 2,000万元)
+        ("own_land", pa.bool_()),  # false: on rented land / in rented buildings, no land of its own
+        ("land_mu", pa.float64()),  # land in use, 亩 (0 when on rented land)
+        ("years_in_production", pa.int16()),  # 投产年限 at the period
+        ("revenue", pa.float64()),  # 营业收入 (销售收入), 万元, YTD
+        ("tax", pa.float64()),  # 实缴税金, 万元, YTD
+        ("value_added", pa.float64()),  # 工业增加值, 万元, YTD
+        ("energy_tce", pa.float64()),  # 综合能耗, 吨标准煤, YTD
+        ("electricity_kwh", pa.float64()),  # 用电量, 千瓦时, YTD
+        ("emissions_t", pa.float64()),  # 主要污染物排放当量, 吨, YTD
+        ("employees", pa.float64()),  # 从业人员平均人数, 人
+        ("rd_spend", pa.float64()),  # 研发经费支出, 万元, YTD
+    ]
+)
+
+# Canonical units of the amount columns of record ledgers: every value is converted to these on reading.
+FIELD_UNITS: dict[str, dict[str, str]] = {
+    "firm_indicators": {
+        "land_mu": "亩", "revenue": "万元", "tax": "万元", "value_added": "万元", "energy_tce": "吨标准煤",
+        "electricity_kwh": "千瓦时", "emissions_t": "吨", "employees": "人", "rd_spend": "万元",
+    },
+}
+
 MANIFEST = pa.schema(
     [
         ("file_sha256", pa.string()),
@@ -47,6 +87,7 @@ MANIFEST = pa.schema(
         ("archived_path", pa.string()),  # relative to PARKSTATS_HOME
         ("size_bytes", pa.int64()),
         ("layout_id", pa.string()),
+        ("ledger", pa.string()),  # zone_indicators / firm_indicators
         ("zone_code", pa.string()),
         ("year", pa.int16()),
         ("month", pa.int8()),
@@ -117,8 +158,42 @@ RANKING_WEIGHTS = pa.schema(
     ]
 )
 
+# Enterprise evaluation schemes (亩均效益综合评价), from sources/metrics/enterprise_schemes/*.yaml
+ENTERPRISE_SCHEMES = pa.schema(
+    [
+        ("scheme", pa.string()),
+        ("label", pa.string()),
+        ("evaluation_area", pa.string()),  # zone / city / province: where firms are ranked against each other
+        ("exempt_industry_prefixes", pa.list_(pa.string())),  # GB/T 4754 code prefixes classed T (utilities)
+        ("min_years_in_production", pa.int16()),  # firms producing fewer years are classed T
+        ("score_cap", pa.float64()),  # an indicator scores at most weight × cap (null: no cap)
+        ("source", pa.string()),  # where the scheme comes from
+    ]
+)
+ENTERPRISE_SCHEME_INDICATORS = pa.schema(
+    [
+        ("scheme", pa.string()),
+        ("population", pa.string()),  # main (规上, own land) / small (规下, own land)
+        ("indicator", pa.string()),  # see the indicator list in sources/metrics/enterprise_schemes/README.md
+        ("label", pa.string()),
+        ("weight", pa.float64()),  # points; a population's weights add up to 100
+        ("direction", pa.string()),  # higher_is_better / lower_is_better
+        ("benchmark_method", pa.string()),  # previous_year_average (× factor) / fixed (value)
+        ("benchmark_factor", pa.float64()),
+        ("benchmark_value", pa.float64()),
+    ]
+)
+ENTERPRISE_SCHEME_CLASSES = pa.schema(
+    [
+        ("scheme", pa.string()),
+        ("class", pa.string()),  # A, B, C, D
+        ("upper_share", pa.float64()),  # cumulative share from the top: A 0.20, B 0.60, C 0.95, D 1.00
+    ]
+)
+
 LAKE_TABLES: dict[str, pa.Schema] = {
     "zone_indicators": ZONE_INDICATORS,
+    "firm_indicators": FIRM_INDICATORS,
     "manifest": MANIFEST,
     "rejections": REJECTIONS,
 }
@@ -127,4 +202,7 @@ REFERENCE_TABLES: dict[str, pa.Schema] = {
     "zone_aliases": ZONE_ALIASES,
     "measures": MEASURES,
     "ranking_weights": RANKING_WEIGHTS,
+    "enterprise_schemes": ENTERPRISE_SCHEMES,
+    "enterprise_scheme_indicators": ENTERPRISE_SCHEME_INDICATORS,
+    "enterprise_scheme_classes": ENTERPRISE_SCHEME_CLASSES,
 }

@@ -6,6 +6,7 @@ Generated data lives under ``PARKSTATS_HOME`` (default ``<repo>/data``), which g
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,6 +71,10 @@ def export_env(paths: DataPaths | None = None) -> DataPaths:
     _install_instance_config(Path(os.environ["DAGSTER_HOME"]))
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    # dbt and dagster from this interpreter's environment, whether or not .venv/bin is on PATH
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
     return paths
 
 

@@ -47,7 +47,7 @@ def test_ingest_archives_files_and_is_idempotent(home, sample_dir):
     src = find(sample_dir, "上饶经开区2024年1-3月*.xlsx")
     copy_into(src, home.landing, "上饶/a.xlsx")
     report = ingest_months(home, MARCH)
-    assert len(report.ingested) == 1 and report.rows_by_month == {"2024-03": 8}
+    assert len(report.ingested) == 1 and report.rows_by_table == {"zone_indicators": {"2024-03": 8}}
     assert not (home.landing / "上饶/a.xlsx").exists()
     archived = list(home.raw.rglob("*.xlsx"))
     assert len(archived) == 1 and archived[0].read_bytes() == src.read_bytes()
@@ -153,4 +153,4 @@ def test_unreadable_and_unrecognised_files_go_to_quarantine(home, sample_dir):
     errors = {q["file"]: q["error"] for q in report.quarantined}
     assert set(errors) == {"broken.xlsx", "notes.csv"}
     assert errors["notes.csv"].startswith("notes.csv, field layout: no layout in sources/layouts matches")
-    assert report.rows_by_month == {"2024-03": 8}
+    assert report.rows_by_table == {"zone_indicators": {"2024-03": 8}}

@@ -18,6 +18,8 @@ from pipelines.settings import data_paths
 LEDGER_MANIFEST = dg.AssetKey("ledger_manifest")
 LAKE_ZONE_INDICATORS = dg.AssetKey("lake_zone_indicators")
 LAKE_REJECTIONS = dg.AssetKey("lake_rejections")
+LAKE_FIRM_INDICATORS = dg.AssetKey("lake_firm_indicators")
+SUITES = {LAKE_ZONE_INDICATORS: "zone_indicators", LAKE_FIRM_INDICATORS: "firm_indicators"}  # asset -> GX suite
 
 
 def lake_frame(table: str, months: list[str]) -> pd.DataFrame:
@@ -57,6 +59,10 @@ def suite_check_result(outcome: SuiteOutcome, asset: dg.AssetKey, check: str) ->
         dg.AssetSpec(LAKE_ZONE_INDICATORS, description="Canonical zone-indicator rows in 万元 / 万美元 / 亩 / 个, "
                      "each traced to file, sheet and line (lake/zone_indicators).",
                      group_name="ingestion", kinds={"python", "parquet"}, deps=[LEDGER_MANIFEST]),
+        dg.AssetSpec(LAKE_FIRM_INDICATORS, description="One row per firm of the enterprise ledgers (企业亩均效益台账): "
+                     "USCC, industry, land, revenue, tax, value added, energy, electricity, employees, R&D; "
+                     "traced to file and line (lake/firm_indicators).",
+                     group_name="ingestion", kinds={"python", "parquet"}, deps=[LEDGER_MANIFEST]),
         dg.AssetSpec(LAKE_REJECTIONS, description="Rows refused while reading ledgers, with file, line, field and "
                      "why (lake/rejections).", group_name="ingestion", kinds={"python", "parquet"},
                      deps=[LEDGER_MANIFEST]),
@@ -65,8 +71,9 @@ def suite_check_result(outcome: SuiteOutcome, asset: dg.AssetKey, check: str) ->
     backfill_policy=dg.BackfillPolicy.single_run(),
     pool="lake",
     check_specs=[
-        dg.AssetCheckSpec("zone_indicators_suite", asset=LAKE_ZONE_INDICATORS, blocking=True,
-                          description="Great Expectations suite expectations/zone_indicators.json (ESS levels 0–1)."),
+        *[dg.AssetCheckSpec(f"{suite}_suite", asset=asset, blocking=True,
+                            description=f"Great Expectations suite expectations/{suite}.json (ESS levels 0–1).")
+          for asset, suite in SUITES.items()],
         dg.AssetCheckSpec("no_rejected_rows", asset=LAKE_REJECTIONS,
                           description="Warns when ledgers of these months had rows that could not be read."),
         dg.AssetCheckSpec("no_quarantined_files", asset=LEDGER_MANIFEST,
@@ -88,14 +95,15 @@ def ingest_ledgers(context: dg.AssetExecutionContext):
                   "deferred_other_months": report.deferred,
                   "files": dg.MetadataValue.json(report.ingested[:200])},
     )
-    yield dg.MaterializeResult(
-        asset_key=LAKE_ZONE_INDICATORS,
-        metadata={"rows_written": sum(report.rows_by_month.values()),
-                  "rows_by_month": dg.MetadataValue.json(report.rows_by_month)},
-    )
+    for asset, table in SUITES.items():
+        by_month = report.rows_by_table.get(table, {})
+        yield dg.MaterializeResult(
+            asset_key=asset,
+            metadata={"rows_written": sum(by_month.values()), "rows_by_month": dg.MetadataValue.json(by_month)},
+        )
     yield dg.MaterializeResult(asset_key=LAKE_REJECTIONS, metadata={"rows_rejected": len(report.rejections)})
-    outcome = validate_frame(lake_frame("zone_indicators", months), "zone_indicators")
-    yield suite_check_result(outcome, LAKE_ZONE_INDICATORS, "zone_indicators_suite")
+    for asset, suite in SUITES.items():
+        yield suite_check_result(validate_frame(lake_frame(suite, months), suite), asset, f"{suite}_suite")
     rejections = lake_frame("rejections", months)
     yield dg.AssetCheckResult(
         asset_key=LAKE_REJECTIONS, check_name="no_rejected_rows", passed=rejections.empty,

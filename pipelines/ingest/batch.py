@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipelines.ingest.landing import (
@@ -36,11 +35,12 @@ class IngestReport:
     duplicates: list[str] = field(default_factory=list)  # files whose exact bytes were ingested before
     quarantined: list[dict] = field(default_factory=list)  # file and error
     rejections: list[str] = field(default_factory=list)  # rows refused, as messages
-    rows_by_month: dict[str, int] = field(default_factory=dict)
+    rows_by_table: dict[str, dict[str, int]] = field(default_factory=dict)  # lake table -> month -> rows
     deferred: int = 0  # files of other months, left in landing for their own run
 
     def summary(self) -> str:
-        return (f"{len(self.ingested)} new files, {sum(self.rows_by_month.values())} rows, "
+        rows = sum(n for months in self.rows_by_table.values() for n in months.values())
+        return (f"{len(self.ingested)} new files, {rows} rows, "
                 f"{len(self.rejections)} rows rejected, {len(self.duplicates)} duplicates, "
                 f"{len(self.quarantined)} quarantined, {self.deferred} files of other months left in landing")
 
@@ -53,11 +53,11 @@ def known_hashes(lake: Path) -> set[str]:
     return known
 
 
-def _vintages(lake: Path, month: str) -> dict[tuple[str, str], int]:
-    """(zone, file) → vintage for files already in the month's manifest; the rest is numbered by the caller."""
-    manifest = read_month(lake, "manifest", month)
-    return {(z, s): v for z, s, v in zip(manifest["zone_code"].to_pylist(), manifest["file_sha256"].to_pylist(),
-                                         manifest["vintage"].to_pylist(), strict=True)}
+def _vintages(lake: Path, month: str) -> dict[tuple[str, str, str], int]:
+    """(ledger, zone, file) → vintage for files already in the month's manifest; the caller numbers new ones."""
+    m = read_month(lake, "manifest", month).to_pydict()
+    return {(led, z, s): v for led, z, s, v in zip(m["ledger"], m["zone_code"], m["file_sha256"], m["vintage"],
+                                                   strict=True)}
 
 
 def ingest_months(paths: DataPaths, months: list[str]) -> IngestReport:
@@ -104,10 +104,10 @@ def ingest_months(paths: DataPaths, months: list[str]) -> IngestReport:
 
 def _write_batch(paths: DataPaths, batch: list[tuple[Path, LandedFile, ParsedLedger]], report: IngestReport) -> None:
     lake = paths.lake
-    by_month_rows: dict[str, list[dict]] = defaultdict(list)
+    by_month_rows: dict[tuple[str, str], list[dict]] = defaultdict(list)  # (lake table, month) -> rows
     by_month_rejections: dict[str, list[dict]] = defaultdict(list)
     by_month_manifest: dict[str, list[dict]] = defaultdict(list)
-    vintages: dict[str, dict[tuple[str, str], int]] = {}
+    vintages: dict[str, dict[tuple[str, str, str], int]] = {}
     now = datetime.now()
     for path, landed, parsed in batch:
         archived = archive(paths, path, landed)
@@ -116,15 +116,16 @@ def _write_batch(paths: DataPaths, batch: list[tuple[Path, LandedFile, ParsedLed
         for row in parsed.rows:
             zone_months[(row["zone_code"], f"{row['year']:04d}-{row['month']:02d}")] += 1
         vintage_of: dict[tuple[str, str], int] = {}
+        table = parsed.layout.ledger
         for zone, month in sorted(zone_months):
             seen = vintages.setdefault(month, _vintages(lake, month))
-            previous = [v for (z, _), v in seen.items() if z == zone]
-            vintage = seen.get((zone, landed.sha256)) or (max(previous, default=0) + 1)
-            seen[(zone, landed.sha256)] = vintage
+            previous = [v for (led, z, _), v in seen.items() if z == zone and led == table]
+            vintage = seen.get((table, zone, landed.sha256)) or (max(previous, default=0) + 1)
+            seen[(table, zone, landed.sha256)] = vintage
             vintage_of[(zone, month)] = vintage
         for row in parsed.rows:
             month = f"{row['year']:04d}-{row['month']:02d}"
-            by_month_rows[month].append({**row, **file_cols, "vintage": vintage_of[(row["zone_code"], month)]})
+            by_month_rows[(table, month)].append({**row, **file_cols, "vintage": vintage_of[(row["zone_code"], month)]})
         rejected_by_month: dict[str, int] = defaultdict(int)
         for rej in parsed.rejections:
             month = rej.period.key if rej.period else (sorted(landed.months) or ["unknown"])[0]
@@ -137,7 +138,7 @@ def _write_batch(paths: DataPaths, batch: list[tuple[Path, LandedFile, ParsedLed
         for (zone, month), count in sorted(zone_months.items()):
             by_month_manifest[month].append(
                 {**file_cols, "archived_path": archived.relative_to(paths.home).as_posix(),
-                 "size_bytes": landed.size, "layout_id": landed.layout_id, "zone_code": zone,
+                 "size_bytes": landed.size, "layout_id": landed.layout_id, "ledger": table, "zone_code": zone,
                  "year": int(month[:4]), "month": int(month[5:]), "vintage": vintage_of[(zone, month)],
                  "rows_accepted": count, "rows_rejected": rejected_by_month.get(month, 0)})
         report.ingested.append({"file": landed.rel, "sha256": landed.sha256, "layout": landed.layout_id,
@@ -145,8 +146,9 @@ def _write_batch(paths: DataPaths, batch: list[tuple[Path, LandedFile, ParsedLed
                                 "rejected": len(parsed.rejections),
                                 "vintages": sorted(set(vintage_of.values()))})
     shas = {landed.sha256 for _, landed, _ in batch}
-    for month, rows in sorted(by_month_rows.items()):
-        report.rows_by_month[month] = append_month(lake, "zone_indicators", month, rows, replace_sha=shas)
+    for (table, month), rows in sorted(by_month_rows.items()):
+        written = append_month(lake, table, month, rows, replace_sha=shas)
+        report.rows_by_table.setdefault(table, {})[month] = written
     for month, rows in sorted(by_month_rejections.items()):
         append_month(lake, "rejections", month, rows, replace_sha=shas)
     # the manifest is written last: a file is "ingested" only once its rows are safely in the lake
@@ -160,6 +162,3 @@ def manifest_months(lake: Path) -> list[str]:
     return sorted(p.parent.name for p in (lake / "manifest").glob("[0-9]*/data.parquet"))
 
 
-def month_row_count(lake: Path, month: str) -> int:
-    table = read_month(lake, "zone_indicators", month)
-    return table.num_rows if table.num_rows == 0 else int(pc.count(table["value"]).as_py())

@@ -15,7 +15,9 @@ import yaml
 
 from pipelines.settings import SOURCES_DIR
 
-Orientation = Literal["indicators_in_rows", "zones_in_rows"]
+Orientation = Literal["indicators_in_rows", "zones_in_rows", "records_in_rows"]
+FieldType = Literal["text", "uscc", "industry", "flag", "integer", "amount"]
+FIELD_TYPES = ("text", "uscc", "industry", "flag", "integer", "amount")
 ROLES = ("indicator", "unit", "ytd", "month", "prior_ytd", "yoy_pct", "zone", "period")
 
 
@@ -49,10 +51,25 @@ class MeasureSpec:
 
 
 @dataclass(frozen=True)
+class FieldSpec:
+    """A column of a record ledger (one row per firm / project) and how to read it."""
+
+    field: str  # the lake column it fills
+    label: re.Pattern[str]  # its header
+    type: FieldType
+    unit: str | None = None  # amount: declared unit when the header gives none
+    minimum: float | None = None  # amount/integer: smallest valid value (0 = no negatives)
+    true_values: tuple[str, ...] = ()  # flag: texts meaning true
+    false_values: tuple[str, ...] = ()  # flag: texts meaning false
+    required: bool = True
+
+
+@dataclass(frozen=True)
 class Layout:
     id: str
     label: str
     path: Path
+    ledger: str  # the lake table the rows go to: zone_indicators, firm_indicators
     format: Literal["xlsx", "csv"]
     orientation: Orientation
     values: Literal["ytd", "month"]  # how flows are reported: 1-N月累计 or 当月
@@ -67,6 +84,7 @@ class Layout:
     period: Locator
     default_unit: re.Pattern[str] | None
     measures: tuple[MeasureSpec, ...]
+    fields: tuple[FieldSpec, ...]
     stop_at: re.Pattern[str] | None
     skip_rows: re.Pattern[str] | None
     sheet: str | int = 0
@@ -100,8 +118,9 @@ def parse_layout(path: Path, known_measures: set[str]) -> Layout:
     where = path.name
     try:
         orientation = raw["orientation"]
-        if orientation not in ("indicators_in_rows", "zones_in_rows"):
-            raise LayoutConfigError(f"{where}: orientation must be indicators_in_rows or zones_in_rows")
+        if orientation not in ("indicators_in_rows", "zones_in_rows", "records_in_rows"):
+            raise LayoutConfigError(f"{where}: orientation must be indicators_in_rows, zones_in_rows or "
+                                    "records_in_rows")
         columns = {}
         for role, spec in (raw.get("columns") or {}).items():
             if role not in ROLES:
@@ -123,12 +142,30 @@ def parse_layout(path: Path, known_measures: set[str]) -> Layout:
                     required=spec.get("required", True),
                 )
             )
+        fields = []
+        for name, spec in (raw.get("fields") or {}).items():
+            spec = spec if isinstance(spec, dict) else {"label": spec, "type": "text"}
+            if spec.get("type", "text") not in FIELD_TYPES:
+                raise LayoutConfigError(f"{where}: fields.{name}.type must be one of {FIELD_TYPES}")
+            fields.append(
+                FieldSpec(
+                    field=name,
+                    label=_regex(spec["label"], f"{where}.fields.{name}"),
+                    type=spec.get("type", "text"),
+                    unit=spec.get("unit"),
+                    minimum=spec.get("min"),
+                    true_values=tuple(str(v) for v in spec.get("true", [])),
+                    false_values=tuple(str(v) for v in spec.get("false", [])),
+                    required=spec.get("required", True),
+                )
+            )
         match = raw.get("match") or {}
         header = raw["header"]
         layout = Layout(
             id=raw["id"],
             label=raw.get("label", raw["id"]),
             path=path,
+            ledger=raw.get("ledger", "zone_indicators"),
             format=raw["format"],
             orientation=orientation,
             values=raw.get("values", "ytd"),
@@ -143,6 +180,7 @@ def parse_layout(path: Path, known_measures: set[str]) -> Layout:
             period=_locator(raw.get("period"), f"{where}.period"),
             default_unit=_regex(raw.get("default_unit"), f"{where}.default_unit"),
             measures=tuple(measures),
+            fields=tuple(fields),
             stop_at=_regex(raw.get("stop_at"), f"{where}.stop_at"),
             skip_rows=_regex(raw.get("skip_rows"), f"{where}.skip_rows"),
             sheet=raw.get("sheet", 0),
@@ -169,7 +207,17 @@ def _validate(layout: Layout) -> None:
         raise LayoutConfigError(f"{where}: zone.from is column but columns.zone is not declared")
     if layout.period.source == "column" and "period" not in layout.columns:
         raise LayoutConfigError(f"{where}: period.from is column but columns.period is not declared")
-    if not layout.measures:
+    if layout.orientation == "records_in_rows":
+        from pipelines.lake_schema import LAKE_TABLES
+
+        schema = LAKE_TABLES.get(layout.ledger)
+        if schema is None:
+            raise LayoutConfigError(f"{where}: unknown ledger {layout.ledger!r}; known: {sorted(LAKE_TABLES)}")
+        if unknown := [f.field for f in layout.fields if f.field not in schema.names]:
+            raise LayoutConfigError(f"{where}: fields {unknown} are not columns of the {layout.ledger} table")
+        if not layout.fields:
+            raise LayoutConfigError(f"{where}: no fields declared")
+    elif not layout.measures:
         raise LayoutConfigError(f"{where}: no measures declared")
 
 

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelines.ingest.layouts import Layout, Locator, MeasureSpec
+from pipelines.ingest.layouts import FieldSpec, Layout, Locator, MeasureSpec
 from pipelines.ingest.readers import Cell, FileReadError, Grid, read_grid
 from pipelines.ingest.values import (
     CANONICAL_UNIT,
@@ -28,6 +28,7 @@ from pipelines.ingest.values import (
     parse_unit,
     to_canonical,
 )
+from pipelines.lake_schema import FIELD_UNITS
 from pipelines.measures import Measure, load_measures
 from pipelines.registry import UnknownZoneError, ZoneResolver, zone_resolver
 
@@ -366,6 +367,106 @@ class _Reader:
                           prior_cell=self.cell(row, prior), yoy_cell=self.cell(row, yoy), line=line, seen=seen)
 
 
+    # --- record ledgers (one row per firm): every field of a row must be valid, or the row is refused ---
+
+    def _field_value(self, spec: FieldSpec, cell: Cell, header: str) -> object:
+        """One field of a record, converted; ValueParseError with a message for the statistician otherwise."""
+        if spec.type == "text":
+            text = clean_text(cell)
+            if not text and spec.required:
+                raise ValueParseError("is empty")
+            return text or None
+        if spec.type == "uscc":
+            return _valid_uscc(cell)
+        if spec.type == "industry":
+            code = clean_text(cell).replace(" ", "")
+            if not re.fullmatch(r"[A-T]?\d{2,4}", code):
+                raise ValueParseError(f"expected a GB/T 4754-2017 industry code such as 3971, found {code!r}")
+            return code.lstrip("ABCDEFGHIJKLMNOPQRST")
+        if spec.type == "flag":
+            text = clean_text(cell)
+            if text in spec.true_values:
+                return True
+            if text in spec.false_values:
+                return False
+            raise ValueParseError(f"expected one of {[*spec.true_values, *spec.false_values]}, found {text!r}")
+        number = parse_number(cell)
+        if number is None:
+            if spec.required:
+                raise ValueParseError("is missing")
+            return None
+        if spec.minimum is not None and number < spec.minimum:
+            raise ValueParseError(f"must not be below {spec.minimum:g}, found {number}")
+        if spec.type == "integer":
+            if number != number.to_integral_value():
+                raise ValueParseError(f"expected a whole number, found {number}")
+            return int(number)
+        wanted = FIELD_UNITS[self.layout.ledger][spec.field]
+        unit = self._record_unit(spec, header, wanted)
+        return to_canonical(number, unit)
+
+    def _record_unit(self, spec: FieldSpec, header: str, wanted: str) -> Unit:
+        declared = None
+        if m := re.search(r"\(([^()]+)\)$", header):
+            try:
+                declared = parse_unit(m.group(1))
+            except ValueParseError:
+                declared = None
+        declared = declared or (parse_unit(spec.unit) if spec.unit else None)
+        if declared is None:
+            raise ValueParseError(f"no unit: the header gives none and the layout declares none (expected {wanted})")
+        if CANONICAL_UNIT[declared.dimension] != wanted:
+            raise ValueParseError(f"unit {declared.name} does not fit this field, which is measured in {wanted}")
+        return declared
+
+    def read_records(self) -> None:
+        columns: list[tuple[FieldSpec, int | None]] = []
+        for spec in self.layout.fields:
+            idx = _find_column(self.labels, spec.label)
+            if idx is None and spec.required:
+                raise self.error(f"missing column: expected a header matching {spec.label.pattern!r}; "
+                                 f"found {[x for x in self.labels if x]}", field=spec.field, line=self.header_line)
+            columns.append((spec, idx))
+        first_line: dict[tuple[str, str, str], int] = {}
+        for line, row in self.data_rows():
+            zone_code, zone_raw = self.zone_code, self.zone_raw
+            if zone_code is None:
+                zone_raw = clean_text(self.cell(row, "zone"))
+                try:
+                    zone_code = self.resolver.resolve(zone_raw)
+                except UnknownZoneError as exc:
+                    self.reject(line, "zone", zone_raw, str(exc), self.period)
+                    continue
+            period = self.period
+            if period is None:
+                raw_period = self.cell(row, "period")
+                try:
+                    period = parse_period(raw_period)
+                except ValueParseError as exc:
+                    self.reject(line, "period", raw_period, str(exc), None)
+                    continue
+            record: dict[str, object] = {}
+            for spec, idx in columns:
+                cell = self.cell(row, idx)
+                header = self.labels[idx] if idx is not None else spec.field
+                try:
+                    record[spec.field] = self._field_value(spec, cell, header)
+                except ValueParseError as exc:
+                    self.reject(line, header, cell, f"{header} {exc}; the row is not ingested", period)
+                    break
+            else:
+                key = (zone_code, period.key, str(record.get("uscc") or record.get("project_id")))
+                if key in first_line:
+                    label = next((self.labels[i] for s, i in columns if s.type == "uscc" and i is not None), "id")
+                    self.reject(line, label, key[2], f"{key[2]} is listed twice in this ledger (first on row "
+                                f"{first_line[key]}); the repeated row is not ingested", period)
+                    continue
+                first_line[key] = line
+                self.parsed.rows.append({"sheet": self.grid.sheet, "source_line": line, "layout_id": self.layout.id,
+                                         "zone_code": zone_code, "zone_name_raw": zone_raw or "",
+                                         "year": period.year, "month": period.end_month, **record})
+
+
 def read_ledger(path: Path, layout: Layout, *, file_name: str | None = None, resolver: ZoneResolver | None = None,
                 grid: Grid | None = None) -> ParsedLedger:
     """Parse one ledger file with a known layout. Raises LedgerError when the file as a whole is unreadable."""
@@ -378,8 +479,10 @@ def read_ledger(path: Path, layout: Layout, *, file_name: str | None = None, res
     reader = _Reader(grid, layout, name, resolver or zone_resolver(), load_measures())
     if layout.orientation == "indicators_in_rows":
         reader.read_indicator_rows()
-    else:
+    elif layout.orientation == "zones_in_rows":
         reader.read_zone_rows()
+    else:
+        reader.read_records()
     if not reader.parsed.rows and not reader.parsed.rejections:
         raise LedgerError(name, "no data rows found below the header", sheet=grid.sheet, line=reader.header_line)
     return reader.parsed
@@ -423,3 +526,19 @@ def detect_layout(path: Path, layouts: tuple[Layout, ...], file_name: str | None
                       "make their match rules more specific", field="layout")
 
 
+
+
+def _valid_uscc(cell: Cell) -> str:
+    """统一社会信用代码 (GB 32100-2015), check digits verified by python-stdnum."""
+    from stdnum.cn import uscc
+    from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
+
+    code = clean_text(cell).replace(" ", "").upper()
+    try:
+        return uscc.validate(code)
+    except InvalidChecksum as exc:
+        raise ValueParseError(f"{code!r} is not a valid 统一社会信用代码: the check digit does not match") from exc
+    except InvalidLength as exc:
+        raise ValueParseError(f"{code!r} is not a valid 统一社会信用代码: it must have 18 characters") from exc
+    except (InvalidFormat, InvalidComponent) as exc:
+        raise ValueParseError(f"{code!r} is not a valid 统一社会信用代码: {exc}") from exc

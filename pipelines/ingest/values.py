@@ -96,13 +96,23 @@ UNITS: dict[str, Unit] = {
         Unit("平方公里", "area", Decimal(1500)),
         Unit("km2", "area", Decimal(1500)),
         Unit("平方米", "area", Decimal("0.0015")),
+        Unit("千瓦时", "electricity", Decimal(1)),
+        Unit("万千瓦时", "electricity", Decimal(10000)),
+        Unit("亿千瓦时", "electricity", Decimal(100000000)),
+        Unit("吨标准煤", "energy", Decimal(1)),
+        Unit("吨标煤", "energy", Decimal(1)),
+        Unit("万吨标准煤", "energy", Decimal(10000)),
+        Unit("吨", "mass", Decimal(1)),
+        Unit("千克", "mass", Decimal("0.001")),
+        Unit("人", "people", Decimal(1)),
         Unit("个", "count", Decimal(1)),
         Unit("家", "count", Decimal(1)),
         Unit("户", "count", Decimal(1)),
     ]
 }
-CANONICAL_UNIT = {"money_cny": "万元", "money_usd": "万美元", "area": "亩", "count": "个"}
-UNIT_ALIASES = {"km²": "km2", "平方千米": "平方公里", "ha": "公顷", "hm2": "公顷", "hm²": "公顷", "m2": "平方米", "m²": "平方米"}
+CANONICAL_UNIT = {"money_cny": "万元", "money_usd": "万美元", "area": "亩", "count": "个", "electricity": "千瓦时",
+                  "energy": "吨标准煤", "mass": "吨", "people": "人"}
+UNIT_ALIASES = {"kWh": "千瓦时", "kwh": "千瓦时", "度": "千瓦时", "tce": "吨标准煤", "km²": "km2", "平方千米": "平方公里", "ha": "公顷", "hm2": "公顷", "hm²": "公顷", "m2": "平方米", "m²": "平方米"}
 
 
 def parse_unit(value: object) -> Unit | None:
