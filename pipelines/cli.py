@@ -62,7 +62,8 @@ def run(
         i = outcome.ingest
         console.print(f"ingested {i['new_files']} new files ({i['duplicates']} already known, {i['quarantined']} "
                       f"quarantined, {i['deferred_other_months']} of other months left in landing)")
-    console.print(f"{outcome.materialized} assets materialized, {outcome.checks_passed} checks passed")
+    console.print(f"{outcome.materialized} assets materialized for {first} .. {last}, "
+                  f"{outcome.checks_passed} check evaluations passed")
     if outcome.failed_checks:
         console.print(f"[yellow]checks that failed:[/yellow] {', '.join(outcome.failed_checks)}")
     if not outcome.success:
@@ -111,3 +112,42 @@ def ui(port: Annotated[int, typer.Option(help="Port.")] = 3000,
     export_env()
     dagster = str(Path(sys.executable).parent / "dagster")
     os.execv(dagster, [dagster, "dev", "-m", "pipelines.definitions", "-h", host, "-p", str(port)])
+
+
+GROUP_LABELS = {"main": "规上", "small": "规下", "rented_land": "租赁用地", "exempt": "不参评(T)"}
+
+
+@app.command()
+def firms(
+    zone: Annotated[str | None, typer.Option(help="Zone code or name (e.g. G321100 or 淮安经开区).")] = None,
+    year: Annotated[int | None, typer.Option(help="Evaluation year (default: the latest).")] = None,
+    firm_class: Annotated[str | None, typer.Option("--class", help="Only this class: A, B, C, D or T.")] = None,
+    scheme: Annotated[str | None, typer.Option(help="Evaluation scheme, e.g. huaian_2024 or huangyan_2022.")] = None,
+    group: Annotated[str | None, typer.Option(help="main (规上), small (规下), rented_land or exempt.")] = None,
+) -> None:
+    """List firms of the 亩均效益 evaluation with their indicators, score, rank and class."""
+    from pipelines.queries import QueryError, firms_table
+
+    try:
+        selection, rows = firms_table(data_paths(), zone, year, scheme, firm_class, group)
+    except (QueryError, FileNotFoundError) as exc:
+        fail(str(exc))
+    title = f"企业亩均效益评价 {selection['scheme']} {selection['year']}年" + (f" {selection['zone']}" if selection["zone"] else "")
+    table = Table(title=title, title_justify="left")
+    for col, justify in [("开发区", "left"), ("统一社会信用代码", "left"), ("企业名称", "left"), ("行业", "left"),
+                         ("组别", "left"), ("亩均税收\n万元/亩", "right"), ("亩均营收\n万元/亩", "right"),
+                         ("单位能耗税收\n万元/吨标煤", "right"), ("用地\n亩", "right"), ("得分", "right"),
+                         ("排名", "right"), ("类别", "center")]:
+        table.add_column(col, justify=justify)
+    for r in rows:
+        rank = f"{r['score_rank']}/{r['firms_ranked']}" if r["score_rank"] else "—"
+        table.add_row(r["zone_name"], r["uscc"], r["firm_name"], r["industry_code"],
+                      GROUP_LABELS.get(r["evaluation_group"], r["evaluation_group"]), _num(r["tax_per_mu"], 2),
+                      _num(r["revenue_per_mu"], 1), _num(r["tax_per_energy"], 2), _num(r["land_mu"], 1),
+                      _num(r["score"], 1), rank, r["class"] or "—")
+    console.print(table)
+    console.print(f"{len(rows)} firms")
+
+
+def _num(value: float | None, digits: int) -> str:
+    return "—" if value is None else f"{value:,.{digits}f}"

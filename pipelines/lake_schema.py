@@ -72,11 +72,57 @@ FIRM_INDICATORS = pa.schema(
     ]
 )
 
+PROJECT_SNAPSHOTS = pa.schema(
+    [
+        ("file_sha256", pa.string()),
+        ("source_file", pa.string()),
+        ("sheet", pa.string()),
+        ("source_line", pa.int32()),
+        ("layout_id", pa.string()),
+        ("received_at", pa.timestamp("us")),
+        ("vintage", pa.int32()),  # per zone and month, as for zone_indicators
+        ("zone_code", pa.string()),
+        ("zone_name_raw", pa.string()),
+        ("year", pa.int16()),
+        ("month", pa.int8()),  # the month whose end the snapshot shows
+        ("project_id", pa.string()),  # stable across snapshots; never moves to another zone
+        ("project_name", pa.string()),
+        ("investor", pa.string()),
+        ("industry_code", pa.string()),  # GB/T 4754-2017 code (2–4 digits)
+        ("is_foreign", pa.bool_()),  # 外资项目
+        ("total_investment", pa.float64()),  # 协议投资额 / 计划总投资, 万元
+        ("foreign_investment_usd", pa.float64()),  # 其中外资, 万美元 (foreign projects)
+        ("status", pa.string()),  # active / stalled / dropped
+        ("negotiation_date", pa.date32()),  # 洽谈
+        ("signed_date", pa.date32()),  # 签约
+        ("started_date", pa.date32()),  # 开工
+        ("completed_date", pa.date32()),  # 竣工
+        ("production_date", pa.date32()),  # 投产
+        ("revived_date", pa.date32()),  # 盘活 (a stalled project or idle asset brought back)
+        ("land_mu", pa.float64()),  # 用地, 亩
+        ("annual_plan_investment", pa.float64()),  # 年度计划投资, 万元
+        ("investment_completed_ytd", pa.float64()),  # 本年完成投资 (1-N月), 万元
+        ("funds_in_place", pa.float64()),  # 到位资金 (累计), 万元
+        ("expected_annual_output", pa.float64()),  # 达产后预计年产值, 万元
+        ("is_key_project", pa.bool_()),  # 重点项目
+    ]
+)
+
+# Record ledgers: the column that identifies a record within one ledger (listed once per zone and period)
+RECORD_KEYS: dict[str, str] = {"firm_indicators": "uscc", "project_snapshots": "project_id"}
+# Record keys that belong to one zone for good (a project never moves to another zone)
+ZONE_BOUND_KEYS: dict[str, str] = {"project_snapshots": "project_id"}
+
 # Canonical units of the amount columns of record ledgers: every value is converted to these on reading.
 FIELD_UNITS: dict[str, dict[str, str]] = {
     "firm_indicators": {
         "land_mu": "亩", "revenue": "万元", "tax": "万元", "value_added": "万元", "energy_tce": "吨标准煤",
         "electricity_kwh": "千瓦时", "emissions_t": "吨", "employees": "人", "rd_spend": "万元",
+    },
+    "project_snapshots": {
+        "total_investment": "万元", "foreign_investment_usd": "万美元", "land_mu": "亩",
+        "annual_plan_investment": "万元", "investment_completed_ytd": "万元", "funds_in_place": "万元",
+        "expected_annual_output": "万元",
     },
 }
 
@@ -191,9 +237,32 @@ ENTERPRISE_SCHEME_CLASSES = pa.schema(
     ]
 )
 
+# Annual (and quarterly) targets per zone and measure, from sources/targets/*.yaml
+TARGETS = pa.schema(
+    [
+        ("zone_code", pa.string()),
+        ("year", pa.int16()),
+        ("measure", pa.string()),  # a zone measure (industrial_revenue, …) or a project metric (signed_amount, …)
+        ("period", pa.string()),  # year / Q1 / Q2 / Q3 / H1 …: the months 1..end_month
+        ("end_month", pa.int8()),  # 12 for the year, 3 for Q1, 6 for H1 …
+        ("target_value", pa.float64()),  # in the measure's unit (万元 for money)
+        ("note", pa.string()),
+    ]
+)
+# Settings of the project metrics, from sources/metrics/projects.yaml
+PROJECT_SETTINGS = pa.schema(
+    [
+        ("setting", pa.string()),  # e.g. investment_intensity_threshold
+        ("value", pa.float64()),
+        ("unit", pa.string()),
+        ("note", pa.string()),
+    ]
+)
+
 LAKE_TABLES: dict[str, pa.Schema] = {
     "zone_indicators": ZONE_INDICATORS,
     "firm_indicators": FIRM_INDICATORS,
+    "project_snapshots": PROJECT_SNAPSHOTS,
     "manifest": MANIFEST,
     "rejections": REJECTIONS,
 }
@@ -205,4 +274,6 @@ REFERENCE_TABLES: dict[str, pa.Schema] = {
     "enterprise_schemes": ENTERPRISE_SCHEMES,
     "enterprise_scheme_indicators": ENTERPRISE_SCHEME_INDICATORS,
     "enterprise_scheme_classes": ENTERPRISE_SCHEME_CLASSES,
+    "targets": TARGETS,
+    "project_settings": PROJECT_SETTINGS,
 }

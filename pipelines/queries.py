@@ -68,3 +68,66 @@ def ranking_table(paths: DataPaths, month: str | None, metric: str, top: int) ->
         table.append((str(rank), _arrow(change), name, _fmt(rpm), _fmt(tpm, 2), _fmt(revenue, 2),
                       f"{_fmt(yoy)}{yoy_flag}", basis.get(eff_basis or "", eff_basis or "—"), _fmt(composite)))
     return month, table
+
+
+class QueryError(ValueError):
+    """A query names a zone, year, scheme or class the published release does not have."""
+
+
+def _choices(con, sql: str) -> list:
+    return [r[0] for r in con.execute(sql).fetchall()]
+
+
+def resolve_zone(con, zone: str) -> str:
+    """A zone code or any name the registry knows (aliases included) → the code."""
+    from pipelines.registry import UnknownZoneError, zone_resolver
+
+    try:
+        return zone_resolver().resolve(zone)
+    except UnknownZoneError as exc:
+        raise QueryError(str(exc)) from exc
+
+
+def firms_table(paths: DataPaths, zone: str | None, year: int | None, scheme: str | None,
+                firm_class: str | None, group: str | None) -> tuple[dict, list[dict]]:
+    """Firms of a published evaluation with their indicators, score, rank and class."""
+    with connect_published(paths) as con:
+        schemes = _choices(con, "select distinct scheme from fct_firm_evaluation order by 1")
+        if not schemes:
+            raise QueryError("the published release has no firm evaluation yet")
+        scheme = scheme or schemes[0]
+        if scheme not in schemes:
+            raise QueryError(f"unknown scheme {scheme!r}; published schemes: {', '.join(schemes)}")
+        years = _choices(con, f"select distinct year from fct_firm_evaluation where scheme = '{scheme}' order by 1")
+        year = year or years[-1]
+        if year not in years:
+            raise QueryError(f"year {year} is not evaluated; evaluated years: {', '.join(map(str, years))}")
+        classes = ["A", "B", "C", "D", "T"]
+        if firm_class and firm_class.upper() not in classes:
+            raise QueryError(f"unknown class {firm_class!r}; classes are {', '.join(classes)}")
+        groups = ["main", "small", "rented_land", "exempt"]
+        if group and group not in groups:
+            raise QueryError(f"unknown group {group!r}; groups are {', '.join(groups)}")
+        code = resolve_zone(con, zone) if zone else None
+        if code and code not in _choices(con, "select distinct zone_code from fct_firm_evaluation"):
+            raise QueryError(f"zone {code} has no evaluated firms in the published release")
+        rows = con.execute(
+            """
+            select e.zone_code, z.zone_name, e.uscc, e.firm_name, e.industry_code, e.evaluation_group,
+                   i.tax_per_mu, i.revenue_per_mu, i.tax_per_energy, i.land_mu, e.score, e.score_rank,
+                   e.firms_ranked, e."class"
+            from fct_firm_evaluation e
+            join dim_zone z using (zone_code)
+            left join fct_firm_indicators_annual i using (zone_code, year, uscc)
+            where e.scheme = ? and e.year = ?
+              and (? is null or e.zone_code = ?)
+              and (? is null or e."class" = ?)
+              and (? is null or e.evaluation_group = ?)
+            order by e.zone_code, e.evaluation_group, e.score_rank nulls last, e.firm_name
+            """,
+            [scheme, year, code, code, firm_class and firm_class.upper(), firm_class and firm_class.upper(),
+             group, group],
+        ).fetchall()
+    columns = ["zone_code", "zone_name", "uscc", "firm_name", "industry_code", "evaluation_group", "tax_per_mu",
+               "revenue_per_mu", "tax_per_energy", "land_mu", "score", "score_rank", "firms_ranked", "class"]
+    return {"scheme": scheme, "year": year, "zone": code}, [dict(zip(columns, r, strict=True)) for r in rows]

@@ -78,6 +78,35 @@ def enterprise_scheme_rows(directory: Path = SCHEMES_DIR) -> dict[str, list[dict
             "enterprise_scheme_classes": classes}
 
 
+PERIOD_END_MONTH = {"year": 12, "Q1": 3, "Q2": 6, "Q3": 9, "Q4": 12, "H1": 6, "H2": 12}
+
+
+def target_rows(directory: Path = SOURCES_DIR / "targets") -> list[dict]:
+    """Targets per zone, measure and period (year, quarter or half-year, cumulative from January)."""
+    from pipelines.registry import load_zones
+
+    codes = {z.zone_code for z in load_zones()}
+    rows = []
+    for path in sorted(directory.glob("*.yaml")):
+        with path.open(encoding="utf-8") as f:
+            raw = yaml.safe_load(f)
+        for t in raw["targets"]:
+            if t["zone_code"] not in codes:
+                raise ValueError(f"{path.name}: unknown zone code {t['zone_code']!r}")
+            if t["period"] not in PERIOD_END_MONTH:
+                raise ValueError(f"{path.name}: period must be one of {list(PERIOD_END_MONTH)}")
+            rows.append({"zone_code": t["zone_code"], "year": int(raw["year"]), "measure": t["measure"],
+                         "period": t["period"], "end_month": PERIOD_END_MONTH[t["period"]],
+                         "target_value": float(t["value"]), "note": t.get("note", "")})
+    return rows
+
+
+def project_setting_rows(path: Path = SOURCES_DIR / "metrics" / "projects.yaml") -> list[dict]:
+    with path.open(encoding="utf-8") as f:
+        return [{"setting": s["setting"], "value": float(s["value"]), "unit": s.get("unit", ""),
+                 "note": s.get("note", "").strip()} for s in yaml.safe_load(f)["settings"]]
+
+
 def write_reference_tables(lake: Path) -> dict[str, int]:
     tables = {
         "zones": [asdict(z) for z in load_zones()],
@@ -85,6 +114,8 @@ def write_reference_tables(lake: Path) -> dict[str, int]:
         "measures": [asdict(m) for m in load_measures().values()],
         "ranking_weights": ranking_weight_rows(),
         **enterprise_scheme_rows(),
+        "targets": target_rows(),
+        "project_settings": project_setting_rows(),
     }
     for name, rows in tables.items():
         write_reference(lake, name, rows)

@@ -19,7 +19,7 @@ class RunOutcome:
     success: bool
     failed_checks: list[str]
     skipped_steps: list[str]
-    materialized: int = 0
+    materialized: int = 0  # distinct assets
     checks_passed: int = 0
     ingest: dict | None = None  # metadata of the ledger_manifest materialization
 
@@ -45,5 +45,6 @@ def run_months(first: str, last: str, *, raise_on_error: bool = False, quiet: bo
     materializations = [e.materialization for e in result.all_events if e.event_type_value == "ASSET_MATERIALIZATION"]
     ingest = next(({k: v.value for k, v in m.metadata.items()} for m in materializations
                    if m.asset_key.to_user_string() == "ledger_manifest"), None)
-    return RunOutcome(result.run_id, result.success and not skipped, failed, skipped, len(materializations),
+    assets = {m.asset_key for m in materializations}
+    return RunOutcome(result.run_id, result.success and not skipped, failed, skipped, len(assets),
                       len(checks) - len(failed), ingest)

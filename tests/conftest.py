@@ -29,3 +29,23 @@ def sample_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("sample")
     generate_sample(root / "landing", root / "truth")
     return root
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory, sample_dir: Path):
+    """The whole sample run once through the monthly Dagster job, in a private data folder (end-to-end tests)."""
+    import shutil
+
+    from pipelines.runner import run_months
+    from pipelines.settings import DataPaths
+
+    mp = pytest.MonkeyPatch()
+    root = tmp_path_factory.mktemp("e2e")
+    home = DataPaths(root / "data")
+    mp.setenv("PARKSTATS_HOME", str(home.home))
+    mp.setenv("DAGSTER_HOME", str(home.dagster_home))
+    shutil.copytree(sample_dir / "landing", home.landing)  # copytree keeps the mtimes = receipt times
+    outcome = run_months("2023-01", "2024-12", raise_on_error=True)
+    yield home, outcome
+    mp.undo()
+

@@ -32,10 +32,13 @@ def test_every_layout_parses_to_the_generators_truth(sample_dir):
         for r in csv.DictReader(f):
             truth[(r["zone_code"], int(r["year"]), int(r["month"]), r["measure"])] = r
     seen = 0
-    for path in sorted((sample_dir / "landing").rglob("*")):
-        if not path.is_file() or path.name == "淮安高新区2024年1-6月主要经济指标.xlsx":
+    zone_ledgers = ("*主要经济指标*", "*主要指标.csv", "*经济运行情况表*", "*月度经济指标统计表*")  # layouts A–D
+    for path in sorted(p for pattern in zone_ledgers for p in (sample_dir / "landing").rglob(pattern)):
+        if path.name == "淮安高新区2024年1-6月主要经济指标.xlsx":
             continue  # superseded by its corrected file (the truth holds the corrected values)
-        for row in parse_file(path).rows:
+        parsed = parse_file(path)
+        assert parsed.layout.ledger == "zone_indicators"
+        for row in parsed.rows:
             t = truth[(row["zone_code"], row["year"], row["month"], row["measure"])]
             expected = float(t["period_value"] if row["value_basis"] == "month" else t["ytd_value"])
             assert row["value"] == pytest.approx(expected, abs=1e-6), (path.name, row)

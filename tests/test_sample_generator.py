@@ -50,9 +50,12 @@ def test_two_runs_are_byte_identical(tmp_path: Path) -> None:
 
 
 def test_file_counts_per_layout(sample: SampleSummary) -> None:
-    assert sample.files_per_layout == {"A": 4 * 24 + 1, "B": 24, "C": 3 * 22, "D": 2 * 24}
+    zone_layouts = {"A": 4 * 24 + 1, "B": 24, "C": 3 * 22, "D": 2 * 24}
+    firm_layouts = {"E1": 10 * 24, "E2": 3 * 24}
+    project_layouts = {"P1": 5 * 24, "P2": 8 * 24}
+    assert sample.files_per_layout == zone_layouts | firm_layouts | project_layouts
     on_disk = [p for p in sample.landing_dir.rglob("*") if p.is_file()]
-    assert len(on_disk) == sample.total_files == 4 * 24 + 1 + 24 + 3 * 22 + 2 * 24
+    assert len(on_disk) == sample.total_files == sum((zone_layouts | firm_layouts | project_layouts).values())
 
 
 def test_calibration_shangrao_2023_revenue(sample: SampleSummary, truth: pd.DataFrame) -> None:

@@ -19,7 +19,10 @@ LEDGER_MANIFEST = dg.AssetKey("ledger_manifest")
 LAKE_ZONE_INDICATORS = dg.AssetKey("lake_zone_indicators")
 LAKE_REJECTIONS = dg.AssetKey("lake_rejections")
 LAKE_FIRM_INDICATORS = dg.AssetKey("lake_firm_indicators")
-SUITES = {LAKE_ZONE_INDICATORS: "zone_indicators", LAKE_FIRM_INDICATORS: "firm_indicators"}  # asset -> GX suite
+LAKE_PROJECT_SNAPSHOTS = dg.AssetKey("lake_project_snapshots")
+# lake table asset -> its table and Great Expectations suite (same name)
+SUITES = {LAKE_ZONE_INDICATORS: "zone_indicators", LAKE_FIRM_INDICATORS: "firm_indicators",
+          LAKE_PROJECT_SNAPSHOTS: "project_snapshots"}
 
 
 def lake_frame(table: str, months: list[str]) -> pd.DataFrame:
@@ -62,6 +65,10 @@ def suite_check_result(outcome: SuiteOutcome, asset: dg.AssetKey, check: str) ->
         dg.AssetSpec(LAKE_FIRM_INDICATORS, description="One row per firm of the enterprise ledgers (企业亩均效益台账): "
                      "USCC, industry, land, revenue, tax, value added, energy, electricity, employees, R&D; "
                      "traced to file and line (lake/firm_indicators).",
+                     group_name="ingestion", kinds={"python", "parquet"}, deps=[LEDGER_MANIFEST]),
+        dg.AssetSpec(LAKE_PROJECT_SNAPSHOTS, description="Monthly snapshots of the zones' project ledgers "
+                     "(招商引资及重点项目台账): stage dates, amounts, land, plan and completed investment; traced to "
+                     "file and line (lake/project_snapshots).",
                      group_name="ingestion", kinds={"python", "parquet"}, deps=[LEDGER_MANIFEST]),
         dg.AssetSpec(LAKE_REJECTIONS, description="Rows refused while reading ledgers, with file, line, field and "
                      "why (lake/rejections).", group_name="ingestion", kinds={"python", "parquet"},

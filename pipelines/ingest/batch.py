@@ -23,8 +23,10 @@ from pipelines.ingest.landing import (
     parse_file,
     quarantine,
 )
-from pipelines.ingest.ledger import LedgerError, ParsedLedger
+from pipelines.ingest.ledger import LedgerError, ParsedLedger, Rejection
+from pipelines.ingest.values import Period
 from pipelines.lake import append_month, ensure_lake, read_month
+from pipelines.lake_schema import ZONE_BOUND_KEYS
 from pipelines.settings import DataPaths
 
 
@@ -98,8 +100,48 @@ def ingest_months(paths: DataPaths, months: list[str]) -> IngestReport:
         batch.append((path, landed, parsed))
     index.save(present)
     if batch:
-        _write_batch(paths, sorted(batch, key=lambda b: (b[1].mtime_ns, b[1].rel)), report)
+        batch.sort(key=lambda b: (b[1].mtime_ns, b[1].rel))
+        _reject_zone_moves(paths.lake, batch)
+        _write_batch(paths, batch, report)
     return report
+
+
+def _known_owners(lake: Path, table: str, key: str) -> dict[str, tuple[str, str]]:
+    """key → (zone, first file) for records already in the lake."""
+    import duckdb
+
+    glob = str(lake / table / "*" / "*.parquet")
+    with duckdb.connect() as con:
+        rows = con.execute(
+            f"select {key}, arg_min(zone_code, received_at), arg_min(source_file, received_at) "
+            f"from read_parquet(?, union_by_name = true, hive_partitioning = false) "
+            f"where {key} is not null group by 1", [glob]).fetchall()
+    return {k: (zone, source) for k, zone, source in rows}
+
+
+def _reject_zone_moves(lake: Path, batch: list[tuple[Path, LandedFile, ParsedLedger]]) -> None:
+    """A record key bound to a zone (a project id) that appears under another zone is refused, row by row."""
+    owners: dict[str, dict[str, tuple[str, str]]] = {}
+    for _, landed, parsed in batch:
+        table = parsed.layout.ledger
+        key = ZONE_BOUND_KEYS.get(table)
+        if key is None:
+            continue
+        if table not in owners:
+            owners[table] = _known_owners(lake, table, key)
+        known = owners[table]
+        kept = []
+        for row in parsed.rows:
+            owner = known.get(row[key])
+            if owner and owner[0] != row["zone_code"]:
+                parsed.rejections.append(Rejection(
+                    landed.rel, row["sheet"], row["source_line"], key, row[key],
+                    f"{row[key]} belongs to zone {owner[0]} (first in {owner[1]}); a project cannot move to "
+                    f"{row['zone_code']}; the row is not ingested", Period(row["year"], 1, row["month"])))
+                continue
+            known.setdefault(row[key], (row["zone_code"], landed.rel))
+            kept.append(row)
+        parsed.rows = kept
 
 
 def _write_batch(paths: DataPaths, batch: list[tuple[Path, LandedFile, ParsedLedger]], report: IngestReport) -> None:

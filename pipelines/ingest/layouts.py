@@ -16,8 +16,8 @@ import yaml
 from pipelines.settings import SOURCES_DIR
 
 Orientation = Literal["indicators_in_rows", "zones_in_rows", "records_in_rows"]
-FieldType = Literal["text", "uscc", "industry", "flag", "integer", "amount"]
-FIELD_TYPES = ("text", "uscc", "industry", "flag", "integer", "amount")
+FieldType = Literal["text", "uscc", "industry", "flag", "integer", "amount", "date", "choice"]
+FIELD_TYPES = ("text", "uscc", "industry", "flag", "integer", "amount", "date", "choice")
 ROLES = ("indicator", "unit", "ytd", "month", "prior_ytd", "yoy_pct", "zone", "period")
 
 
@@ -61,6 +61,7 @@ class FieldSpec:
     minimum: float | None = None  # amount/integer: smallest valid value (0 = no negatives)
     true_values: tuple[str, ...] = ()  # flag: texts meaning true
     false_values: tuple[str, ...] = ()  # flag: texts meaning false
+    choices: tuple[tuple[str, str], ...] = ()  # choice: (text in the file, value stored)
     required: bool = True
 
 
@@ -85,6 +86,7 @@ class Layout:
     default_unit: re.Pattern[str] | None
     measures: tuple[MeasureSpec, ...]
     fields: tuple[FieldSpec, ...]
+    ordered_dates: tuple[str, ...]  # record ledgers: date fields that must not go backwards (stage dates)
     stop_at: re.Pattern[str] | None
     skip_rows: re.Pattern[str] | None
     sheet: str | int = 0
@@ -147,6 +149,8 @@ def parse_layout(path: Path, known_measures: set[str]) -> Layout:
             spec = spec if isinstance(spec, dict) else {"label": spec, "type": "text"}
             if spec.get("type", "text") not in FIELD_TYPES:
                 raise LayoutConfigError(f"{where}: fields.{name}.type must be one of {FIELD_TYPES}")
+            if spec.get("type") in ("flag", "choice") and not spec.get("values"):
+                raise LayoutConfigError(f"{where}: fields.{name} needs `values` (text in the file → value)")
             fields.append(
                 FieldSpec(
                     field=name,
@@ -154,8 +158,10 @@ def parse_layout(path: Path, known_measures: set[str]) -> Layout:
                     type=spec.get("type", "text"),
                     unit=spec.get("unit"),
                     minimum=spec.get("min"),
-                    true_values=tuple(str(v) for v in spec.get("true", [])),
-                    false_values=tuple(str(v) for v in spec.get("false", [])),
+                    # flag: `values: {是: true, 否: false}`; choice: `values: {在建: active, ...}`
+                    true_values=tuple(str(k) for k, v in (spec.get("values") or {}).items() if v is True),
+                    false_values=tuple(str(k) for k, v in (spec.get("values") or {}).items() if v is False),
+                    choices=tuple((str(k), str(v)) for k, v in (spec.get("values") or {}).items()),
                     required=spec.get("required", True),
                 )
             )
@@ -181,6 +187,7 @@ def parse_layout(path: Path, known_measures: set[str]) -> Layout:
             default_unit=_regex(raw.get("default_unit"), f"{where}.default_unit"),
             measures=tuple(measures),
             fields=tuple(fields),
+            ordered_dates=tuple(raw.get("ordered_dates", [])),
             stop_at=_regex(raw.get("stop_at"), f"{where}.stop_at"),
             skip_rows=_regex(raw.get("skip_rows"), f"{where}.skip_rows"),
             sheet=raw.get("sheet", 0),

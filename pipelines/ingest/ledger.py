@@ -28,7 +28,7 @@ from pipelines.ingest.values import (
     parse_unit,
     to_canonical,
 )
-from pipelines.lake_schema import FIELD_UNITS
+from pipelines.lake_schema import FIELD_UNITS, RECORD_KEYS
 from pipelines.measures import Measure, load_measures
 from pipelines.registry import UnknownZoneError, ZoneResolver, zone_resolver
 
@@ -298,6 +298,26 @@ class _Reader:
             }
         )
 
+    def row_zone_period(self, row: list[Cell], line: int) -> tuple[str, str, Period] | None:
+        """The zone and period of a data row (from the file, or from the row's own columns); None if refused."""
+        zone_code, zone_raw = self.zone_code, self.zone_raw or ""
+        if zone_code is None:
+            zone_raw = clean_text(self.cell(row, "zone"))
+            try:
+                zone_code = self.resolver.resolve(zone_raw)
+            except UnknownZoneError as exc:
+                self.reject(line, "zone", zone_raw, str(exc), self.period)
+                return None
+        period = self.period
+        if period is None:
+            raw_period = self.cell(row, "period")
+            try:
+                period = parse_period(raw_period)
+            except ValueParseError as exc:
+                self.reject(line, "period", raw_period, str(exc), None)
+                return None
+        return zone_code, zone_raw, period
+
     def data_rows(self):
         start = self.header_index + self.layout.header_rows
         for i in range(start, len(self.grid.rows)):
@@ -345,24 +365,12 @@ class _Reader:
             measure_cols.append((spec, idx, prior, yoy))
         seen: set[tuple[str, str, str]] = set()
         for line, row in self.data_rows():
-            zone_code, zone_raw = self.zone_code, self.zone_raw
-            if zone_code is None:
-                zone_raw = clean_text(self.cell(row, "zone"))
-                try:
-                    zone_code = self.resolver.resolve(zone_raw)
-                except UnknownZoneError as exc:
-                    self.reject(line, "zone", zone_raw, str(exc), self.period)
-                    continue
-            period = self.period
-            if period is None:
-                raw_period = self.cell(row, "period")
-                try:
-                    period = parse_period(raw_period)
-                except ValueParseError as exc:
-                    self.reject(line, "period", raw_period, str(exc), None)
-                    continue
+            located = self.row_zone_period(row, line)
+            if located is None:
+                continue
+            zone_code, zone_raw, period = located
             for spec, idx, prior, yoy in measure_cols:
-                self.emit(zone_code=zone_code, zone_raw=zone_raw or "", period=period, spec=spec,
+                self.emit(zone_code=zone_code, zone_raw=zone_raw, period=period, spec=spec,
                           value_cell=self.cell(row, idx), value_header=self.labels[idx], unit_cell=None,
                           prior_cell=self.cell(row, prior), yoy_cell=self.cell(row, yoy), line=line, seen=seen)
 
@@ -372,7 +380,7 @@ class _Reader:
     def _field_value(self, spec: FieldSpec, cell: Cell, header: str) -> object:
         """One field of a record, converted; ValueParseError with a message for the statistician otherwise."""
         if spec.type == "text":
-            text = clean_text(cell)
+            text = "" if cell is None else str(cell).strip()  # names as written (full-width brackets are official)
             if not text and spec.required:
                 raise ValueParseError("is empty")
             return text or None
@@ -383,6 +391,14 @@ class _Reader:
             if not re.fullmatch(r"[A-T]?\d{2,4}", code):
                 raise ValueParseError(f"expected a GB/T 4754-2017 industry code such as 3971, found {code!r}")
             return code.lstrip("ABCDEFGHIJKLMNOPQRST")
+        if spec.type == "date":
+            return _parse_date(cell, spec.required)
+        if spec.type == "choice":
+            text = clean_text(cell)
+            for label, value in spec.choices:
+                if text == label:
+                    return value
+            raise ValueParseError(f"expected one of {[label for label, _ in spec.choices]}, found {text!r}")
         if spec.type == "flag":
             text = clean_text(cell)
             if text in spec.true_values:
@@ -401,23 +417,32 @@ class _Reader:
             if number != number.to_integral_value():
                 raise ValueParseError(f"expected a whole number, found {number}")
             return int(number)
-        wanted = FIELD_UNITS[self.layout.ledger][spec.field]
-        unit = self._record_unit(spec, header, wanted)
-        return to_canonical(number, unit)
+        return to_canonical(number, self.record_units[spec.field])
 
     def _record_unit(self, spec: FieldSpec, header: str, wanted: str) -> Unit:
         declared = None
         if m := re.search(r"\(([^()]+)\)$", header):
-            try:
-                declared = parse_unit(m.group(1))
-            except ValueParseError:
-                declared = None
+            declared = parse_unit(m.group(1))  # in a record ledger a bracket after an amount is its unit
         declared = declared or (parse_unit(spec.unit) if spec.unit else None)
         if declared is None:
             raise ValueParseError(f"no unit: the header gives none and the layout declares none (expected {wanted})")
         if CANONICAL_UNIT[declared.dimension] != wanted:
             raise ValueParseError(f"unit {declared.name} does not fit this field, which is measured in {wanted}")
         return declared
+
+    def _date_order_problem(self, record: dict, columns: list[tuple[FieldSpec, int | None]]) -> tuple | None:
+        """Stage dates must follow each other (签约 not before 洽谈, 开工 not before 签约 ...)."""
+        header = {s.field: (self.labels[i] if i is not None else s.field) for s, i in columns}
+        previous: tuple[str, object] | None = None
+        for name in self.layout.ordered_dates:
+            value = record.get(name)
+            if value is None:
+                continue
+            if previous is not None and value < previous[1]:
+                return (header[name], value.isoformat(), f"{header[name]} {value.isoformat()} is before "
+                        f"{header[previous[0]]} {previous[1].isoformat()}; the row is not ingested")
+            previous = (name, value)
+        return None
 
     def read_records(self) -> None:
         columns: list[tuple[FieldSpec, int | None]] = []
@@ -427,24 +452,22 @@ class _Reader:
                 raise self.error(f"missing column: expected a header matching {spec.label.pattern!r}; "
                                  f"found {[x for x in self.labels if x]}", field=spec.field, line=self.header_line)
             columns.append((spec, idx))
+        # units are a property of the header: an unknown one makes the whole file unreadable, not each row
+        self.record_units: dict[str, Unit] = {}
+        for spec, idx in columns:
+            if spec.type == "amount" and idx is not None:
+                try:
+                    self.record_units[spec.field] = self._record_unit(
+                        spec, self.labels[idx], FIELD_UNITS[self.layout.ledger][spec.field])
+                except ValueParseError as exc:
+                    raise self.error(f"{exc} (column {self.labels[idx]})", field=self.labels[idx],
+                                     line=self.header_line) from exc
         first_line: dict[tuple[str, str, str], int] = {}
         for line, row in self.data_rows():
-            zone_code, zone_raw = self.zone_code, self.zone_raw
-            if zone_code is None:
-                zone_raw = clean_text(self.cell(row, "zone"))
-                try:
-                    zone_code = self.resolver.resolve(zone_raw)
-                except UnknownZoneError as exc:
-                    self.reject(line, "zone", zone_raw, str(exc), self.period)
-                    continue
-            period = self.period
-            if period is None:
-                raw_period = self.cell(row, "period")
-                try:
-                    period = parse_period(raw_period)
-                except ValueParseError as exc:
-                    self.reject(line, "period", raw_period, str(exc), None)
-                    continue
+            located = self.row_zone_period(row, line)
+            if located is None:
+                continue
+            zone_code, zone_raw, period = located
             record: dict[str, object] = {}
             for spec, idx in columns:
                 cell = self.cell(row, idx)
@@ -455,15 +478,19 @@ class _Reader:
                     self.reject(line, header, cell, f"{header} {exc}; the row is not ingested", period)
                     break
             else:
-                key = (zone_code, period.key, str(record.get("uscc") or record.get("project_id")))
+                if problem := self._date_order_problem(record, columns):
+                    self.reject(line, problem[0], problem[1], problem[2], period)
+                    continue
+                key_field = RECORD_KEYS[self.layout.ledger]
+                key = (zone_code, period.key, str(record.get(key_field)))
                 if key in first_line:
-                    label = next((self.labels[i] for s, i in columns if s.type == "uscc" and i is not None), "id")
+                    label = next((self.labels[i] for s, i in columns if s.field == key_field and i is not None), key_field)
                     self.reject(line, label, key[2], f"{key[2]} is listed twice in this ledger (first on row "
                                 f"{first_line[key]}); the repeated row is not ingested", period)
                     continue
                 first_line[key] = line
                 self.parsed.rows.append({"sheet": self.grid.sheet, "source_line": line, "layout_id": self.layout.id,
-                                         "zone_code": zone_code, "zone_name_raw": zone_raw or "",
+                                         "zone_code": zone_code, "zone_name_raw": zone_raw,
                                          "year": period.year, "month": period.end_month, **record})
 
 
@@ -542,3 +569,27 @@ def _valid_uscc(cell: Cell) -> str:
         raise ValueParseError(f"{code!r} is not a valid 统一社会信用代码: it must have 18 characters") from exc
     except (InvalidFormat, InvalidComponent) as exc:
         raise ValueParseError(f"{code!r} is not a valid 统一社会信用代码: {exc}") from exc
+
+
+def _parse_date(cell: Cell, required: bool):
+    """A date cell: an Excel date or serial number, or text such as 2024-03-15, 2024/3/15, 2024年3月15日."""
+    import datetime as dt
+
+    if isinstance(cell, dt.datetime):
+        return cell.date()
+    if isinstance(cell, dt.date):
+        return cell
+    if is_missing(cell):
+        if required:
+            raise ValueParseError("is missing")
+        return None
+    if isinstance(cell, (int, float)) and not isinstance(cell, bool) and 1 <= cell < 2958466:
+        # an Excel serial date in a cell without a date format (1900 date system, day 1 = 1900-01-01)
+        return dt.date(1899, 12, 30) + dt.timedelta(days=int(cell))
+    text = clean_text(cell)
+    if m := re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?", text):
+        try:
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError as exc:
+            raise ValueParseError(f"{text!r} is not a valid date") from exc
+    raise ValueParseError(f"expected a date such as 2024-03-15, found {text!r}")
