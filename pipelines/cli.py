@@ -151,3 +151,37 @@ def firms(
 
 def _num(value: float | None, digits: int) -> str:
     return "—" if value is None else f"{value:,.{digits}f}"
+
+
+@app.command()
+def projects(
+    zone: Annotated[str | None, typer.Option(help="Zone code or name (e.g. G511193 or 广元经开区).")] = None,
+    month: Annotated[str | None, typer.Option(help="Month YYYY-MM (default: the latest published).")] = None,
+    stage: Annotated[str | None, typer.Option(help="新洽谈, 新签约, 新开工, 新竣工, 新投产 or 盘活.")] = None,
+    ytd: Annotated[bool, typer.Option("--ytd", help="January to the month instead of the month alone.")] = False,
+) -> None:
+    """List the projects behind the 四新一盘活 counts of a month."""
+    from pipelines.queries import QueryError, projects_table
+
+    try:
+        selection, rows = projects_table(data_paths(), zone, month, stage, ytd)
+    except (QueryError, FileNotFoundError) as exc:
+        fail(str(exc))
+    period = f"{selection['month'][:4]}年1-{int(selection['month'][5:])}月" if ytd else selection["month"]
+    table = Table(title=f"项目明细 {period}" + (f" {selection['zone']}" if selection["zone"] else ""),
+                  title_justify="left")
+    for col, justify in [("开发区", "left"), ("项目编号", "left"), ("项目名称", "left"), ("阶段", "left"),
+                         ("日期", "left"), ("行业", "left"), ("外资", "center"), ("协议投资额\n亿元", "right"),
+                         ("用地\n亩", "right"), ("重点", "center"), ("状态", "left")]:
+        table.add_column(col, justify=justify)
+    total = 0.0
+    for r in rows:
+        total += r["total_investment"] or 0
+        table.add_row(r["zone_name"], r["project_id"], r["project_name"], r["stage_label"], str(r["stage_date"]),
+                      r["industry_code"], "是" if r["is_foreign"] else "", _num((r["total_investment"] or 0) / 1e4, 2),
+                      _num(r["land_mu"], 1), "是" if r["is_key_project"] else "", STATUS.get(r["status"], r["status"]))
+    console.print(table)
+    console.print(f"{len(rows)} projects, 协议投资额 {total / 1e4:,.2f} 亿元")
+
+
+STATUS = {"active": "在建/推进", "stalled": "停滞", "dropped": "终止"}

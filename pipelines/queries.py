@@ -131,3 +131,43 @@ def firms_table(paths: DataPaths, zone: str | None, year: int | None, scheme: st
     columns = ["zone_code", "zone_name", "uscc", "firm_name", "industry_code", "evaluation_group", "tax_per_mu",
                "revenue_per_mu", "tax_per_energy", "land_mu", "score", "score_rank", "firms_ranked", "class"]
     return {"scheme": scheme, "year": year, "zone": code}, [dict(zip(columns, r, strict=True)) for r in rows]
+
+
+STAGES = {"新洽谈": "negotiation", "新签约": "signed", "新开工": "started", "新竣工": "completed", "新投产": "production",
+          "盘活": "revived"}
+
+
+def projects_table(paths: DataPaths, zone: str | None, month: str | None, stage: str | None,
+                   ytd: bool = False) -> tuple[dict, list[dict]]:
+    """The projects behind a 四新一盘活 count: stage events of a month (or Jan..month with ytd)."""
+    with connect_published(paths) as con:
+        months = _choices(con, "select distinct strftime(period_date, '%Y-%m') from fct_project_pipeline_monthly "
+                               "order by 1")
+        if not months:
+            raise QueryError("the published release has no project ledgers yet")
+        month = month or months[-1]
+        if month not in months:
+            raise QueryError(f"month {month} is not published; published months: {months[0]} .. {months[-1]}")
+        stage_key = None
+        if stage:
+            stage_key = STAGES.get(stage, stage if stage in STAGES.values() else None)
+            if stage_key is None:
+                raise QueryError(f"unknown stage {stage!r}; stages are {', '.join(STAGES)} "
+                                 f"(or {', '.join(STAGES.values())})")
+        code = resolve_zone(con, zone) if zone else None
+        year, number = int(month[:4]), int(month[5:])
+        rows = con.execute(
+            """
+            select zone_code, zone_name, project_id, project_name, stage_label, stage_date, industry_code,
+                   is_foreign, total_investment, land_mu, is_key_project, status, source_file
+            from fct_project_stage_events
+            where year = ? and (month = ? or (? and month <= ?))
+              and (? is null or zone_code = ?) and (? is null or stage = ?)
+            order by zone_code, stage_order, stage_date, project_id
+            """,
+            [year, number, ytd, number, code, code, stage_key, stage_key],
+        ).fetchall()
+    columns = ["zone_code", "zone_name", "project_id", "project_name", "stage_label", "stage_date", "industry_code",
+               "is_foreign", "total_investment", "land_mu", "is_key_project", "status", "source_file"]
+    return {"month": month, "zone": code, "stage": stage_key, "ytd": ytd}, [dict(zip(columns, r, strict=True))
+                                                                          for r in rows]

@@ -63,18 +63,19 @@ def test_each_stage_counts_once_in_first_snapshot_showing_it(db):
     # P1 is listed in all 14 snapshots but has exactly one event per stage it reached
     assert [e for e in events if e[0] == "P1"] == [
         ("P1", "completed", 2024, 10),
-        ("P1", "negotiation", 2023, 11),  # negotiated 2023-10, before the first snapshot: opening stock
+        ("P1", "negotiation", 2023, 10),  # negotiated 2023-10, before the first snapshot: dated by its own date
         ("P1", "production", 2024, 12),
         ("P1", "signed", 2023, 12),
         ("P1", "started", 2024, 3),
     ]
     assert len(events) == 18
-    # P6 signed and started before the zone's first snapshot: both count in it, flagged as opening stock
+    # P6 signed and started before the zone's first snapshot (opening stock): dated by the stage dates, so they
+    # are not "new" in the first month
     assert one(
         db,
         "select year, month, in_opening_snapshot, stage_date from int_project_stage_events "
         "where project_id = 'P6' and stage = 'started'",
-    ) == (2023, 11, True, dt.date(2023, 9, 1))
+    ) == (2023, 9, True, dt.date(2023, 9, 1))
     # stalled (2024-05..07) then revived: 开工 counted once (2024-02), 盘活 in 2024-08
     assert db.execute(
         "select stage, year, month from int_project_stage_events where project_id = 'P2' order by stage"
@@ -184,7 +185,7 @@ def test_conversion_rates_and_median_lag(db):
         "median_months_signed_to_started, median_months_signed_to_started_by_date"
     )
     # 2024-02: signed P6, P1, P2, P4, P3 (dropped later, still counted); started P6, P2, P4
-    # event-month lags: P6 0 (both in the opening snapshot), P2 1, P4 1; by date: P6 3, P2 1, P4 1
+    # event-month lags: P6 3 (opening stock, dated by its stage dates), P2 1, P4 1; by date the same
     assert row(db, "fct_project_conversion", Z1, 2024, 2, cols) == (
         5,
         3,
@@ -194,14 +195,14 @@ def test_conversion_rates_and_median_lag(db):
         1.0,
         1.0,
     )
-    # 2024-03: + P5 signed, + P1 started (signed 2023-12: lag 3) -> lags 0,1,1,3; by date 1,1,3,3
+    # 2024-03: + P5 signed, + P1 started (signed 2023-12: lag 3) -> lags 1,1,3,3; by date 1,1,3,3
     assert row(db, "fct_project_conversion", Z1, 2024, 3, cols) == (
         6,
         4,
         pytest.approx(400 / 6),
         4,
         0.0,
-        1.0,
+        2.0,
         2.0,
     )
     # 2024-12: + P5 started (lag 3), P1 completed: 竣工率 1/5
@@ -211,7 +212,7 @@ def test_conversion_rates_and_median_lag(db):
         pytest.approx(500 / 6),
         5,
         pytest.approx(20.0),
-        1.0,
+        3.0,  # lags 1, 1, 3, 3, 3
         3.0,
     )
     # Z2 2024-05: signed P7, P10, P9, P8; started P7, P10, P9; P7 completed
@@ -460,7 +461,7 @@ def rank(
 ):
     return one(
         con,
-        f"select {columns} from fct_zone_investment_ranking_monthly where zone_code = ? and year = ? "
+        f"select {columns} from fct_zone_ranking_monthly where zone_code = ? and year = ? "
         "and month = ? and metric = ?",
         zone,
         year,
@@ -506,10 +507,3 @@ def test_investment_ranks(db):
         None,
     )
     assert str(rank(db, Z1, 2024, 1, "signed_amount_ytd", "previous_period_date")[0]) == "2023-12-01"
-
-
-def test_ranking_columns_match_zone_ranking(db):
-    def columns(table):
-        return [r[0] for r in db.execute(f"describe {table}").fetchall()]
-
-    assert columns("fct_zone_investment_ranking_monthly") == columns("fct_zone_ranking_monthly")

@@ -7,7 +7,8 @@
   dimension that has an event in the zone and year up to that month]. Months and stages without events give 0,
   so the YTD is carried through.
     projects / total_investment          events of the month (a stage counts in the month it is first seen)
-    projects_ytd / total_investment_ytd  events of months 1..month of the same year
+    projects_ytd / total_investment_ytd  events of months 1..month of the same year (also before the zone's
+                                         first snapshot: the opening stock is dated by its stage dates)
   The four_new_one_revived row adds up the events of 新洽谈, 新签约, 新开工, 新竣工 and 盘活 (a project reaching two
   stages in a period counts twice, as the published 四新一盘活 totals do).
   dimension: none, or a column of int_project_stage_events (e.g. 'industry_division').
@@ -91,18 +92,42 @@ filled as (
         and monthly.month = grid.month
         and monthly.stage = grid.stage
         {% if dimension %}and monthly.{{ dimension }} is not distinct from grid.{{ dimension }}{% endif %}
+),
+
+year_to_date as (
+    -- events of months 1..month of the same year, including months before the zone's first snapshot
+    -- (stages of the opening stock are dated by their own dates)
+    select
+        grid.zone_code,
+        grid.year,
+        grid.month,
+        {% if dimension %}grid.{{ dimension }},{% endif %}
+        grid.stage,
+        cast(coalesce(sum(monthly.projects), 0) as bigint) as projects_ytd,
+        coalesce(sum(monthly.total_investment), 0) as total_investment_ytd,
+        cast(coalesce(sum(monthly.foreign_projects), 0) as bigint) as foreign_projects_ytd,
+        cast(coalesce(sum(monthly.key_projects), 0) as bigint) as key_projects_ytd
+    from grid
+    left join monthly
+        on monthly.zone_code = grid.zone_code
+        and monthly.year = grid.year
+        and monthly.month <= grid.month
+        and monthly.stage = grid.stage
+        {% if dimension %}and monthly.{{ dimension }} is not distinct from grid.{{ dimension }}{% endif %}
+    group by all
 )
 
 select
-    *,
-    cast(sum(projects) over ytd as bigint) as projects_ytd,
-    sum(total_investment) over ytd as total_investment_ytd,
-    cast(sum(foreign_projects) over ytd as bigint) as foreign_projects_ytd,
-    cast(sum(key_projects) over ytd as bigint) as key_projects_ytd
+    filled.*,
+    year_to_date.projects_ytd,
+    year_to_date.total_investment_ytd,
+    year_to_date.foreign_projects_ytd,
+    year_to_date.key_projects_ytd
 from filled
-window ytd as (
-    partition by zone_code, year, {{ dim }}stage
-    order by month
-    rows between unbounded preceding and current row
-)
+inner join year_to_date
+    on year_to_date.zone_code = filled.zone_code
+    and year_to_date.year = filled.year
+    and year_to_date.month = filled.month
+    and year_to_date.stage = filled.stage
+    {% if dimension %}and year_to_date.{{ dimension }} is not distinct from filled.{{ dimension }}{% endif %}
 {%- endmacro %}

@@ -4,7 +4,9 @@
 -- is_key_project) are taken from that snapshot. A project listed in many snapshots therefore counts once per
 -- stage, and a new vintage of a past snapshot (which replaces that month's snapshot) can move or add events.
 -- The first snapshot of a zone carries all stages reached before it (opening stock): flagged by
--- in_opening_snapshot.
+-- in_opening_snapshot. Those stages are dated by their own stage date (a project signed in 2022 and first seen in
+-- the January 2023 snapshot counts as signed in 2022, not as newly signed in January 2023); every other stage
+-- counts in the month of the snapshot that first shows it.
 with snapshots as (
     select * from {{ ref('int_project_snapshots__current') }}
 ),
@@ -32,34 +34,48 @@ first_seen as (
         *,
         row_number() over (partition by project_id, stage order by period_date, zone_code) as seen_rank
     from stage_rows
+),
+
+dated as (
+    select
+        first_seen.*,
+        first_seen.period_date = zone_first_snapshot.first_period_date as in_opening_snapshot,
+        case
+            when first_seen.period_date = zone_first_snapshot.first_period_date
+                and first_seen.stage_date < first_seen.period_date
+                then date_trunc('month', first_seen.stage_date)::date
+            else first_seen.period_date
+        end as counted_period_date
+    from first_seen
+    left join zone_first_snapshot using (zone_code)
+    where first_seen.seen_rank = 1
 )
 
 select
-    first_seen.project_id,
-    first_seen.stage,
+    dated.project_id,
+    dated.stage,
     catalogue.stage_label,
     catalogue.stage_order,
     catalogue.in_four_new_one_revived,
-    first_seen.stage_date,
-    first_seen.zone_code,
-    first_seen.year,
-    first_seen.month,
-    first_seen.period_date,
-    first_seen.period_date = zone_first_snapshot.first_period_date as in_opening_snapshot,
-    first_seen.project_name,
-    first_seen.industry_code,
-    first_seen.industry_division,
-    first_seen.is_industrial,
-    first_seen.is_foreign,
-    first_seen.total_investment,
-    first_seen.land_mu,
-    first_seen.is_key_project,
-    first_seen.status,
+    dated.stage_date,
+    dated.zone_code,
+    year(dated.counted_period_date)::integer as year,
+    month(dated.counted_period_date)::integer as month,
+    dated.counted_period_date as period_date,
+    dated.period_date as first_seen_period_date,
+    dated.in_opening_snapshot,
+    dated.project_name,
+    dated.industry_code,
+    dated.industry_division,
+    dated.is_industrial,
+    dated.is_foreign,
+    dated.total_investment,
+    dated.land_mu,
+    dated.is_key_project,
+    dated.status,
     -- lineage: the snapshot in which the stage was first seen
-    first_seen.file_sha256,
-    first_seen.source_file,
-    first_seen.vintage
-from first_seen
+    dated.file_sha256,
+    dated.source_file,
+    dated.vintage
+from dated
 inner join {{ project_stage_catalogue() }} as catalogue using (stage)
-left join zone_first_snapshot using (zone_code)
-where first_seen.seen_rank = 1

@@ -21,6 +21,18 @@ land_efficiency as (
     select * from {{ ref('fct_zone_land_efficiency') }}
 ),
 
+pipeline as (
+    select * from {{ ref('fct_project_pipeline_monthly') }}
+),
+
+key_projects as (
+    select * from {{ ref('fct_key_project_progress') }}
+),
+
+investment as (
+    select * from {{ ref('fct_zone_investment_monthly') }}
+),
+
 zones as (
     select * from {{ ref('dim_zone') }}
 ),
@@ -40,7 +52,15 @@ metric_catalogue as (
             ('tax_revenue_ytd', '税收收入（1-N月累计）', '万元', 5),
             ('fixed_asset_investment_ytd', '固定资产投资（1-N月累计）', '万元', 6),
             ('fixed_asset_investment_yoy_pct', '固定资产投资同比增长', '%', 7),
-            ('composite_score', '综合得分', '分', 8)
+            ('composite_score', '综合得分', '分', 8),
+            -- investment promotion and key projects (招商引资与重点项目), from the project ledgers
+            ('signed_amount_ytd', '签约金额（1-N月累计）', '万元', 9),
+            ('signed_projects_ytd', '新签约项目数（1-N月累计）', '个', 10),
+            ('started_projects_ytd', '新开工项目数（1-N月累计）', '个', 11),
+            ('started_investment_ytd', '新开工项目总投资（1-N月累计）', '万元', 12),
+            ('four_new_one_revived_ytd', '四新一盘活项目数（1-N月累计）', '个', 13),
+            ('key_project_completion_pct', '重点项目年度投资完成率', '%', 14),
+            ('project_investment_completed_ytd', '项目本年完成投资（1-N月）', '万元', 15)
     ) as catalogue (metric, default_label, unit, metric_order)
 ),
 
@@ -66,6 +86,28 @@ metric_values as (
     union all
     select zone_code, year, month, period_date, 'fixed_asset_investment_yoy_pct', yoy_pct, yoy_basis
     from growth where measure = 'fixed_asset_investment' and yoy_pct is not null
+    union all
+    select zone_code, year, month, period_date, 'signed_amount_ytd', cast(total_investment_ytd as double), null
+    from pipeline where stage = 'signed'
+    union all
+    select zone_code, year, month, period_date, 'signed_projects_ytd', projects_ytd, null
+    from pipeline where stage = 'signed'
+    union all
+    select zone_code, year, month, period_date, 'started_projects_ytd', projects_ytd, null
+    from pipeline where stage = 'started'
+    union all
+    select zone_code, year, month, period_date, 'started_investment_ytd', total_investment_ytd, null
+    from pipeline where stage = 'started'
+    union all
+    select zone_code, year, month, period_date, 'four_new_one_revived_ytd', projects_ytd, null
+    from pipeline where stage = 'four_new_one_revived'
+    union all
+    select zone_code, year, month, period_date, 'key_project_completion_pct', completion_pct, null
+    from key_projects where completion_pct is not null
+    union all
+    select zone_code, year, month, period_date, 'project_investment_completed_ytd',
+           project_investment_completed_ytd, null
+    from investment where project_investment_completed_ytd is not null
 ),
 
 components as (
