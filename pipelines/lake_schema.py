@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-ZONE_INDICATORS = pa.schema(
-    [
+# Every row of a ledger table starts with where it came from and which zone and period it describes.
+LEDGER_ROW_ORIGIN: list[tuple[str, pa.DataType]] = [
         ("file_sha256", pa.string()),  # the ledger file this row came from
         ("source_file", pa.string()),  # its name as received
         ("sheet", pa.string()),  # worksheet name, null for CSV
@@ -30,6 +30,11 @@ ZONE_INDICATORS = pa.schema(
         ("zone_name_raw", pa.string()),  # the name as the ledger wrote it
         ("year", pa.int16()),
         ("month", pa.int8()),  # period end month (1-N月 -> N)
+]
+
+ZONE_INDICATORS = pa.schema(
+    [
+        *LEDGER_ROW_ORIGIN,
         ("value_basis", pa.string()),  # 'ytd' (1-N月累计 or stock at end of N) or 'month' (当月)
         ("measure", pa.string()),  # canonical measure, see sources/measures.yaml
         ("value", pa.float64()),  # in the measure's canonical unit
@@ -43,17 +48,7 @@ ZONE_INDICATORS = pa.schema(
 
 FIRM_INDICATORS = pa.schema(
     [
-        ("file_sha256", pa.string()),
-        ("source_file", pa.string()),
-        ("sheet", pa.string()),
-        ("source_line", pa.int32()),
-        ("layout_id", pa.string()),
-        ("received_at", pa.timestamp("us")),
-        ("vintage", pa.int32()),  # per zone and period, as for zone_indicators
-        ("zone_code", pa.string()),
-        ("zone_name_raw", pa.string()),
-        ("year", pa.int16()),
-        ("month", pa.int8()),  # flows are 1-N月累计 (YTD) up to this month
+        *LEDGER_ROW_ORIGIN,  # flows are 1-N月累计 (YTD) up to `month`
         ("uscc", pa.string()),  # 统一社会信用代码, 18 characters, check digit verified
         ("firm_name", pa.string()),
         ("industry_code", pa.string()),  # GB/T 4754-2017 class code, 4 digits (e.g. 3891)
@@ -74,17 +69,7 @@ FIRM_INDICATORS = pa.schema(
 
 PROJECT_SNAPSHOTS = pa.schema(
     [
-        ("file_sha256", pa.string()),
-        ("source_file", pa.string()),
-        ("sheet", pa.string()),
-        ("source_line", pa.int32()),
-        ("layout_id", pa.string()),
-        ("received_at", pa.timestamp("us")),
-        ("vintage", pa.int32()),  # per zone and month, as for zone_indicators
-        ("zone_code", pa.string()),
-        ("zone_name_raw", pa.string()),
-        ("year", pa.int16()),
-        ("month", pa.int8()),  # the month whose end the snapshot shows
+        *LEDGER_ROW_ORIGIN,  # `month`: the month whose end the snapshot shows
         ("project_id", pa.string()),  # stable across snapshots; never moves to another zone
         ("project_name", pa.string()),
         ("investor", pa.string()),

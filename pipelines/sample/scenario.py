@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from pipelines.measures import load_measures
+
 
 @dataclass(frozen=True)
 class Measure:
@@ -19,15 +21,9 @@ class Measure:
     kind: str  # flow = additive over months, stock = end-of-month value
 
 
-MEASURES: tuple[Measure, ...] = (
-    Measure("industrial_output_value", "工业总产值", "万元", "flow"),
-    Measure("industrial_revenue", "工业营业收入", "万元", "flow"),
-    Measure("tax_revenue", "税收收入", "万元", "flow"),
-    Measure("fixed_asset_investment", "固定资产投资", "万元", "flow"),
-    Measure("industrial_investment", "工业投资", "万元", "flow"),
-    Measure("fdi_actual_usd", "实际使用外资", "万美元", "flow"),
-    Measure("above_scale_firms", "规上工业企业数", "个", "stock"),
-    Measure("industrial_land", "工业用地面积", "亩", "stock"),
+# The canonical measures have one home, sources/measures.yaml; the generator writes exactly those.
+MEASURES: tuple[Measure, ...] = tuple(
+    Measure(m.measure, m.label, m.unit, m.kind) for m in load_measures().values()
 )
 MEASURE_BY_NAME: dict[str, Measure] = {m.name: m for m in MEASURES}
 FLOW_MEASURES: tuple[str, ...] = tuple(m.name for m in MEASURES if m.kind == "flow")
