@@ -57,15 +57,25 @@ def run(
             fail(f"no ledgers waiting in {paths.landing}; give --from and --to to rebuild months already ingested")
         first, last = first or months[0], last or months[-1]
     console.print(f"running the monthly job for {first} .. {last} (Dagster instance: {paths.dagster_home})")
-    outcome = run_months(first, last, quiet=True)
+    from datetime import datetime
+
+    log_file = paths.home / "logs" / f"run-{datetime.now():%Y%m%dT%H%M%S}.log"
+    with console.status("ingesting, checking, building the warehouse and publishing …"):
+        outcome = run_months(first, last, log_file=log_file)
+    console.print(f"full log: {log_file}")
     if outcome.ingest:
         i = outcome.ingest
         console.print(f"ingested {i['new_files']} new files ({i['duplicates']} already known, {i['quarantined']} "
                       f"quarantined, {i['deferred_other_months']} of other months left in landing)")
     console.print(f"{outcome.materialized} assets materialized for {first} .. {last}, "
                   f"{outcome.checks_passed} check evaluations passed")
+    for problem in outcome.problems[:10]:
+        console.print(f"[yellow]![/yellow] {problem}", highlight=False)
+    if len(outcome.problems) > 10:
+        console.print(f"… and {len(outcome.problems) - 10} more (see the checks in `make ui`, data/quarantine and "
+                      "the lake_rejections asset)")
     if outcome.failed_checks:
-        console.print(f"[yellow]checks that failed:[/yellow] {', '.join(outcome.failed_checks)}")
+        console.print(f"[yellow]checks not passed:[/yellow] {', '.join(outcome.failed_checks)}")
     if not outcome.success:
         fail(f"run {outcome.run_id} did not complete (skipped: {', '.join(outcome.skipped_steps) or 'none'}); "
              "see `make ui` for its logs")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import contextlib
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import dagster as dg
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
@@ -10,7 +12,7 @@ from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PART
 from pipelines.partitions import partition_key
 from pipelines.settings import export_env
 
-QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}  # the CLI prints its own summary
+QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
 @dataclass(frozen=True)
@@ -22,9 +24,20 @@ class RunOutcome:
     materialized: int = 0  # distinct assets
     checks_passed: int = 0
     ingest: dict | None = None  # metadata of the ledger_manifest materialization
+    problems: list[str] = field(default_factory=list)  # quarantined files and refused rows, as messages
 
 
-def run_months(first: str, last: str, *, raise_on_error: bool = False, quiet: bool = False) -> RunOutcome:
+def run_months(first: str, last: str, *, raise_on_error: bool = False, log_file: Path | None = None) -> RunOutcome:
+    """As `_run_months`; with `log_file`, the run's console output (Dagster, dbt) goes there instead."""
+    if log_file is None:
+        return _run_months(first, last, raise_on_error=raise_on_error, quiet=False)
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    with log_file.open("w", encoding="utf-8") as log, contextlib.redirect_stdout(log), \
+            contextlib.redirect_stderr(log):
+        return _run_months(first, last, raise_on_error=raise_on_error, quiet=True)
+
+
+def _run_months(first: str, last: str, *, raise_on_error: bool, quiet: bool) -> RunOutcome:
     """Reference data, then one run of the monthly job over the partition range first..last ('YYYY-MM')."""
     export_env()
     from pipelines.definitions import defs
@@ -46,5 +59,9 @@ def run_months(first: str, last: str, *, raise_on_error: bool = False, quiet: bo
     ingest = next(({k: v.value for k, v in m.metadata.items()} for m in materializations
                    if m.asset_key.to_user_string() == "ledger_manifest"), None)
     assets = {m.asset_key for m in materializations}
+    problems = [item["error"] for c in checks if c.check_name == "no_quarantined_files"
+                for item in c.metadata["quarantined"].value]
+    problems += [f"{r['source_file']}, row {r['source_line']}, field {r['field']}: {r['message']}"
+                 for c in checks if c.check_name == "no_rejected_rows" for r in c.metadata["examples"].value]
     return RunOutcome(result.run_id, result.success and not skipped, failed, skipped, len(assets),
-                      len(checks) - len(failed), ingest)
+                      len(checks) - len(failed), ingest, problems)

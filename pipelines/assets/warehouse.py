@@ -19,7 +19,7 @@ from dagster_dbt import (
 )
 
 from pipelines.partitions import monthly_partitions, months_of_context
-from pipelines.settings import DBT_PROJECT_DIR
+from pipelines.settings import DBT_PROJECT_DIR, data_paths
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 dbt_project.prepare_if_dev()
@@ -45,7 +45,9 @@ translator = ParkStatsDbtTranslator(settings=DagsterDbtTranslatorSettings(enable
 def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     months = months_of_context(context)
     dbt_vars = {"month_from": months[0], "month_to": months[-1]}
-    yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context).stream()
+    # one target folder in the data folder (writers run one at a time: pool `warehouse`), not one per run
+    target = data_paths().home / "dbt" / "target"
+    yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context, target_path=target).stream()
 
 
 def mart_models() -> list[str]:
