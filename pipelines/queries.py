@@ -98,7 +98,8 @@ def firms_table(paths: DataPaths, zone: str | None, year: int | None, scheme: st
         scheme = scheme or schemes[0]
         if scheme not in schemes:
             raise QueryError(f"unknown scheme {scheme!r}; published schemes: {', '.join(schemes)}")
-        years = _choices(con, f"select distinct year from fct_firm_evaluation where scheme = '{scheme}' order by 1")
+        years = [r[0] for r in con.execute(
+            "select distinct year from fct_firm_evaluation where scheme = ? order by 1", [scheme]).fetchall()]
         year = year or years[-1]
         if year not in years:
             raise QueryError(f"year {year} is not evaluated; evaluated years: {', '.join(map(str, years))}")

@@ -22,13 +22,18 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 
 @pytest.fixture(scope="session")
-def sample_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def sample_summary(tmp_path_factory: pytest.TempPathFactory):
     """The bundled sample, generated once per session (read-only: copy before changing)."""
     from pipelines.sample import generate_sample
 
     root = tmp_path_factory.mktemp("sample")
-    generate_sample(root / "landing", root / "truth")
-    return root
+    return generate_sample(root / "landing", root / "truth")
+
+
+@pytest.fixture(scope="session")
+def sample_dir(sample_summary) -> Path:
+    """Folder of the session's sample: landing/ (the ledgers) and truth/ (the ground truth)."""
+    return sample_summary.landing_dir.parent
 
 
 @pytest.fixture(scope="session")

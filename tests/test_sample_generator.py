@@ -24,9 +24,8 @@ FLOWS = {
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> SampleSummary:
-    root = tmp_path_factory.mktemp("sample")
-    return generate_sample(root / "landing", root / "truth")
+def sample(sample_summary: SampleSummary) -> SampleSummary:
+    return sample_summary
 
 
 @pytest.fixture(scope="module")
@@ -42,11 +41,10 @@ def _snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
     }
 
 
-def test_two_runs_are_byte_identical(tmp_path: Path) -> None:
-    first = generate_sample(tmp_path / "a" / "landing", tmp_path / "a" / "truth")
-    second = generate_sample(tmp_path / "b" / "landing", tmp_path / "b" / "truth")
-    assert first.files_per_layout == second.files_per_layout
-    assert _snapshot(tmp_path / "a") == _snapshot(tmp_path / "b")
+def test_two_runs_are_byte_identical(sample: SampleSummary, tmp_path: Path) -> None:
+    again = generate_sample(tmp_path / "landing", tmp_path / "truth")
+    assert again.files_per_layout == sample.files_per_layout
+    assert _snapshot(tmp_path) == _snapshot(sample.landing_dir.parent)
 
 
 def test_file_counts_per_layout(sample: SampleSummary) -> None:

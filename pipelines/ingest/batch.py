@@ -200,7 +200,3 @@ def _write_batch(paths: DataPaths, batch: list[tuple[Path, LandedFile, ParsedLed
         path.unlink(missing_ok=True)
 
 
-def manifest_months(lake: Path) -> list[str]:
-    return sorted(p.parent.name for p in (lake / "manifest").glob("[0-9]*/data.parquet"))
-
-

@@ -128,10 +128,6 @@ def archive_path(paths: DataPaths, landed: LandedFile) -> Path:
     return paths.raw / landed.sha256[:2] / f"{landed.sha256}{suffix}"
 
 
-def is_archived(paths: DataPaths, landed: LandedFile) -> bool:
-    return archive_path(paths, landed).exists()
-
-
 def archive(paths: DataPaths, src: Path, landed: LandedFile) -> Path:
     """Keep the file's exact bytes under its hash (write, fsync, rename). The landing copy stays until the
     lake and manifest are written, so a crash in between loses nothing."""

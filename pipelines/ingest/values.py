@@ -126,10 +126,6 @@ def parse_unit(value: object) -> Unit | None:
     return unit
 
 
-def unit_dimension(canonical_unit: str) -> str:
-    return UNITS[canonical_unit].dimension
-
-
 def to_canonical(number: Decimal, unit: Unit) -> float:
     return float(number * unit.factor)
 
