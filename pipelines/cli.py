@@ -12,10 +12,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from pipelines.review_cli import review_app, status
 from pipelines.settings import data_paths, export_env
 
 app = typer.Typer(help="ParkStats: monthly statistics of development zones (开发区月报).", no_args_is_help=True,
                   add_completion=False)
+app.add_typer(review_app, name="review")
+app.command("status")(status)
 console = Console(width=None if Console().is_terminal else 160)  # no truncation when piped or in CI
 
 
@@ -80,6 +83,12 @@ def run(
         fail(f"run {outcome.run_id} did not complete (skipped: {', '.join(outcome.skipped_steps) or 'none'}); "
              "see `make ui` for its logs")
     console.print(f"run {outcome.run_id} succeeded")
+    publish = outcome.publish or {}
+    if publish.get("months_new"):
+        console.print(f"published release {publish['release_id']}: {', '.join(publish['months_new'])}")
+    for month, reason in (publish.get("months_withheld") or {}).items():
+        console.print(f"[yellow]{month} not published[/yellow]: {reason} — `parkstats review list --month {month}`",
+                      highlight=False)
     show_ranking(None, "composite_score", 20)
 
 
@@ -195,3 +204,25 @@ def projects(
 
 
 STATUS = {"active": "在建/推进", "stalled": "停滞", "dropped": "终止"}
+
+
+@app.command()
+def bulletin(
+    month: Annotated[str | None, typer.Option(help="Month YYYY-MM (default: the latest published).")] = None,
+    out: Annotated[Path | None, typer.Option(
+        help="Output folder (default: <PARKSTATS_HOME>/published/bulletins/<month>/).")] = None,
+) -> None:
+    """Write the monthly bulletin (月通报) of a published month: an xlsx workbook and a self-contained HTML page."""
+    from pipelines.bulletin import BulletinError, build_bulletin, latest_month
+    from pipelines.publish import current_release
+
+    paths = data_paths()
+    try:
+        release = current_release(paths)
+        month = month or latest_month(release)
+        files = build_bulletin(release, month, out or paths.published / "bulletins" / month)
+    except (BulletinError, FileNotFoundError) as exc:
+        fail(str(exc))
+    console.print(f"月通报 {month} (release {files.release_id})")
+    console.print(f"xlsx: {files.xlsx}", highlight=False, soft_wrap=True)
+    console.print(f"html: {files.html}", highlight=False, soft_wrap=True)

@@ -12,14 +12,16 @@ from pipelines.settings import export_env
 
 export_env()  # before the asset modules: under `dagster dev` they run `dbt parse` at import
 
+from pipelines.assets.bulletin import bulletin  # noqa: E402
 from pipelines.assets.ingest import ingest_ledgers  # noqa: E402
-from pipelines.assets.publish import published_marts  # noqa: E402
+from pipelines.assets.publish import published  # noqa: E402
+from pipelines.assets.quality import check_results  # noqa: E402
 from pipelines.assets.reference import reference_data  # noqa: E402
 from pipelines.assets.warehouse import dbt_project, warehouse_models  # noqa: E402
 from pipelines.automation import landing_sensor, monthly_job, monthly_schedule, reference_job  # noqa: E402
 
 defs = dg.Definitions(
-    assets=[reference_data, ingest_ledgers, warehouse_models, published_marts],
+    assets=[reference_data, ingest_ledgers, warehouse_models, check_results, published, bulletin],
     jobs=[monthly_job, reference_job],
     schedules=[monthly_schedule],
     sensors=[landing_sensor],

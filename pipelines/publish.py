@@ -1,8 +1,13 @@
-"""Publishing: copy the marts out of the live warehouse into a release that readers use.
+"""Publishing: copy the marts of the months that passed the gate out of the live warehouse into a release.
 
-A release is a folder `published/releases/<id>/` holding each mart as Parquet and a DuckDB file of them;
-`published/current` is a symbolic link swapped atomically (rename over the old link), so readers see the
-previous release or the new one, never a mix, and never open the warehouse dbt writes to.
+A release is a folder `published/releases/<id>/` holding each mart as Parquet, a DuckDB file of them and
+`release.json` (the release record); `published/current` is a symbolic link swapped atomically (rename over the
+old link), so readers see the previous release or the new one, never a mix, and never open the warehouse.
+
+Month by month: a month's rows come from the warehouse when the month may publish (`quality.gate`); a month that
+may not keeps the rows of the previous release (or stays out if it was never published). Every row carries a
+status flag: r revised against the previous release, E estimated (the mart's `estimated_when`), P provisional
+(among the latest `provisional_months` published), else A.
 """
 
 from __future__ import annotations
@@ -14,10 +19,18 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
+import pandas as pd
+import yaml
 
-from pipelines.settings import DataPaths
+from pipelines.marts import MartSpec, mart_specs
+from pipelines.quality.gate import findings, month_gates
+from pipelines.quality.store import results_dir
+from pipelines.settings import SOURCES_DIR, DataPaths
 
 KEEP_RELEASES = 5
+LINEAGE = {"source_line", "vintage", "versions_received", "files_received"}  # not values: never a revision
+FLAGS = {"A": "normal", "P": "provisional: zones may still revise", "E": "estimated (annualised)",
+         "r": "revised against the previous release"}
 
 
 def current_release(paths: DataPaths) -> Path:
@@ -33,34 +46,184 @@ def published_db(paths: DataPaths) -> Path:
     return current_release(paths) / "parkstats.duckdb"
 
 
-def publish(paths: DataPaths, tables: list[str], months: list[str]) -> dict:
+def connect_published(paths: DataPaths) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the current release: readers never lock or see the live warehouse."""
+    return duckdb.connect(str(published_db(paths)), read_only=True)
+
+
+def release_record(release_dir: Path) -> dict:
+    return json.loads((release_dir / "release.json").read_text(encoding="utf-8"))
+
+
+def _policy() -> dict:
+    return yaml.safe_load((SOURCES_DIR / "publishing.yaml").read_text(encoding="utf-8"))
+
+
+def _ym(month: str) -> int:
+    return int(month[:4]) * 100 + int(month[5:7])
+
+
+def checked_months(paths: DataPaths) -> list[str]:
+    return sorted(p.name for p in results_dir(paths).glob("[0-9]*") if p.is_dir())
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    return {name: kind for name, kind, *_ in con.execute(f"describe {table}").fetchall()}
+
+
+PERIOD_SQL = {"monthly": "(year * 100 + month)", "annual": "(year * 100 + 12)", "none": None}
+NUMERIC = ("DOUBLE", "FLOAT", "DECIMAL", "BIGINT", "INTEGER", "HUGEINT", "SMALLINT", "TINYINT")
+
+
+def _copy_mart(con: duckdb.DuckDBPyConnection, spec: MartSpec, provisional_from: int, latest: int) -> dict[str, int]:
+    """Create `spec.name` in the release DB: warehouse rows of open periods (flagged), previous rows of kept ones."""
+    table, period = spec.name, PERIOD_SQL[spec.period]
+    fresh = f"{period} in (select ym from open_periods)" if period else "true"
+    provisional = f"{period} >= {provisional_from}" if period else "false"
+    if spec.period == "annual":  # a year stays provisional until its December is published and out of the window
+        provisional += f" or {period} > {latest}"
+    con.execute(f"""create or replace temp view fresh_rows as
+        select *, coalesce(({spec.estimated_when or 'false'}), false) as _estimated, ({provisional}) as _provisional
+        from wh.main."{table}" where {fresh}""")
+    has_prev = con.execute("select count(*) from prev_tables where table_name = ?", [table]).fetchone()[0] > 0
+    revised, join = "false", ""
+    if has_prev and period:
+        columns = _columns(con, f'wh.main."{table}"')
+        previous = _columns(con, f'prev.main."{table}"')
+        values = [c for c, kind in columns.items() if c in previous and c not in spec.key and c not in LINEAGE
+                  and kind.split("(")[0] in NUMERIC]
+        changed = " or ".join(f'round(n."{c}", 6) is distinct from round(p."{c}", 6)' for c in values) or "false"
+        revised = f'(p."{spec.key[0]}" is not null and ({changed}))'
+        join = (f'left join prev.main."{table}" p on '
+                + " and ".join(f'p."{k}" is not distinct from n."{k}"' for k in spec.key))
+    flag = f"case when {revised} then 'r' when n._estimated then 'E' when n._provisional then 'P' else 'A' end"
+    sql = (f'create table "{table}" as select n.* exclude (_estimated, _provisional), {flag} as status_flag '
+           f"from fresh_rows n {join}")
+    if has_prev and period:
+        old_flag = "" if "status_flag" in _columns(con, f'prev.main."{table}"') else ", 'A' as status_flag"
+        sql += (f' union all by name select *{old_flag} from prev.main."{table}" '
+                f"where {period} in (select ym from kept_periods)")
+    con.execute(sql)
+    return dict(con.execute(f'select status_flag, count(*) from "{table}" group by all order by 1').fetchall())
+
+
+def _open_periods(months: list[str], open_months: list[str]) -> set[int]:
+    """Periods (yyyymm) whose rows may come from the warehouse: open months, December of every year whose
+    checked months are all open (annual rows), and the history before the first checked month when that is open."""
+    periods = {_ym(m) for m in open_months}
+    for year in {m[:4] for m in months}:
+        if all(m in open_months for m in months if m.startswith(year)):
+            periods.add(int(year) * 100 + 12)
+    if months and months[0] in open_months:
+        first = _ym(months[0])
+        periods |= {y * 100 + m for y in range(2000, first // 100 + 1) for m in range(1, 13) if y * 100 + m < first}
+    return periods
+
+
+def _vintages(paths: DataPaths, months: list[str]) -> pd.DataFrame:
+    """The files behind each published month: newest vintage per ledger, zone and month."""
+    files = [str(p) for m in months if (p := paths.lake / "manifest" / m / "data.parquet").exists()]
+    if not files:
+        return pd.DataFrame(columns=["month", "ledger", "zone_code", "source_file", "file_sha256", "vintage"])
+    with duckdb.connect() as con:
+        return con.execute("""
+            select printf('%04d-%02d', year, month) as month, ledger, zone_code, source_file, file_sha256, vintage
+            from read_parquet(?)
+            qualify row_number() over (partition by ledger, zone_code, year, month
+                                       order by vintage desc, received_at desc) = 1
+            order by month, ledger, zone_code""", [files]).df()
+
+
+def publish(paths: DataPaths, run_months: list[str]) -> dict:
+    """Publish every month that passes the gate; returns the release record (`published` False if none does)."""
+    months = sorted(set(checked_months(paths)) | set(run_months))
+    gates = month_gates(paths, months)
+    open_months = [m for m in months if gates[m].publishable]
+    withheld = {m: gates[m].blocking_reason() for m in months if not gates[m].publishable}
+    link = paths.published / "current"
+    previous = release_record(link.resolve()) if link.exists() else {}
+    if not open_months:
+        return {"published": False, "release_id": previous.get("release_id"), "months_withheld": withheld,
+                "check_summary": {m: g.summary() for m, g in gates.items()}}
+
     release_id = datetime.now().strftime("%Y%m%dT%H%M%S%f")
     releases = paths.published / "releases"
     staging = releases / f".{release_id}.tmp"
     staging.mkdir(parents=True)
-    db_path = staging / "parkstats.duckdb"
-    counts: dict[str, int] = {}
-    with duckdb.connect(str(db_path)) as con:
+    open_periods = _open_periods(months, open_months)
+    kept_periods = set(previous.get("periods", [])) - open_periods
+    months_published = sorted(set(open_months) | {m for m in previous.get("months_published", [])
+                                                  if _ym(m) in kept_periods})
+    policy = _policy()
+    latest_ym = max(_ym(m) for m in months_published)
+    window = sorted({_ym(m) for m in months_published})[-int(policy["provisional_months"]):]
+    provisional_from = min(window) if window else latest_ym + 1
+    specs = mart_specs()
+    flags: dict[str, dict[str, int]] = {}
+    with duckdb.connect(str(staging / "parkstats.duckdb")) as con:
         con.execute(f"attach '{paths.warehouse}' as wh (read_only)")
-        for table in tables:
-            con.execute(f'create table "{table}" as select * from wh.main."{table}"')
-            con.execute(f"copy \"{table}\" to '{staging / (table + '.parquet')}' (format parquet, compression zstd)")
-            counts[table] = con.execute(f'select count(*) from "{table}"').fetchone()[0]
+        if previous:
+            con.execute(f"attach '{link.resolve() / 'parkstats.duckdb'}' as prev (read_only)")
+            con.execute("create temp table prev_tables as select table_name from information_schema.tables "
+                        "where table_catalog = 'prev'")
+        else:
+            con.execute("create temp table prev_tables (table_name varchar)")
+        for name, periods in (("open_periods", open_periods), ("kept_periods", kept_periods)):
+            con.register("periods", pd.DataFrame({"ym": sorted(periods)}, dtype="int64"))
+            con.execute(f"create temp table {name} as select ym from periods")
+            con.unregister("periods")
+        for spec in specs.values():
+            flags[spec.name] = _copy_mart(con, spec, provisional_from, latest_ym)
         con.execute("detach wh")
-    record = {"release_id": release_id, "published_at": datetime.now().isoformat(timespec="seconds"),
-              "months_built": months, "tables": counts}
-    (staging / "release.json").write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
+        found = findings(paths, months_published)
+        decided = found[found["status"] != "open"]
+        release_tables = {
+            "release_months": pd.DataFrame(
+                [{"month": m, "status": "published" if m in months_published else "withheld",
+                  "newly_published": m in open_months and m in run_months, "reason": withheld.get(m, ""),
+                  **{k: v for k, v in gates[m].summary().items() if k != "publishable"}} for m in months
+                 if m in gates]),
+            "release_findings": found[["month_key", "zone_code", "rule_id", "ess_level", "severity", "suite",
+                                       "checked", "failed", "not_evaluable", "score", "finding_id", "status",
+                                       "decision_reason", "decision_reviewer", "decision_at", "failing_rows"]]
+            .rename(columns={"month_key": "month"}),
+            "release_vintages": _vintages(paths, months_published),
+        }
+        for name, frame in release_tables.items():
+            con.register("frame", frame)
+            con.execute(f'create table "{name}" as select * from frame')
+            con.unregister("frame")
+        for table in [*specs, *release_tables]:
+            con.execute(f"copy \"{table}\" to '{staging / (table + '.parquet')}' (format parquet, compression zstd)")
+        counts = {t: con.execute(f'select count(*) from "{t}"').fetchone()[0] for t in [*specs, *release_tables]}
+    new_vintages = release_tables["release_vintages"]
+    record = {
+        "release_id": release_id,
+        "published_at": datetime.now().isoformat(timespec="seconds"),
+        "previous_release": previous.get("release_id"),
+        "run_months": run_months,
+        "months_published": months_published,
+        "months_new": [m for m in open_months if m in run_months],
+        "months_withheld": withheld,
+        "periods": sorted(open_periods | kept_periods),
+        "check_summary": {m: {**g.summary(), "reviewers": list(g.reviewers)} for m, g in gates.items()},
+        "decisions": decided[["finding_id", "rule_id", "severity", "status", "decision_reason", "decision_reviewer",
+                              "decision_at"]].rename(columns={"decision_reason": "reason",
+                                                              "decision_reviewer": "reviewer",
+                                                              "decision_at": "decided_at"}).to_dict("records"),
+        "reviewers": sorted(set(decided["decision_reviewer"].dropna())),
+        "vintages": new_vintages[new_vintages["month"].isin(run_months)].to_dict("records"),
+        "status_flags": FLAGS,
+        "flags": flags,
+        "tables": counts,
+    }
+    (staging / "release.json").write_text(json.dumps(record, ensure_ascii=False, indent=2, default=str),
+                                          encoding="utf-8")
     final = releases / release_id
     os.replace(staging, final)
-    link = paths.published / "current"
     tmp_link = paths.published / f".current.{release_id}"
     tmp_link.symlink_to(final.relative_to(paths.published), target_is_directory=True)
     os.replace(tmp_link, link)  # atomic: readers see the old or the new release
     for old in sorted(p for p in releases.iterdir() if not p.name.startswith("."))[:-KEEP_RELEASES]:
         shutil.rmtree(old, ignore_errors=True)
-    return record
-
-
-def connect_published(paths: DataPaths) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the current release: readers never lock or see the live warehouse."""
-    return duckdb.connect(str(published_db(paths)), read_only=True)
+    return {"published": True, **record}

@@ -25,6 +25,7 @@ class RunOutcome:
     checks_passed: int = 0
     ingest: dict | None = None  # metadata of the ledger_manifest materialization
     problems: list[str] = field(default_factory=list)  # quarantined files and refused rows, as messages
+    publish: dict | None = None  # metadata of the `published` materialization (release, months new / withheld)
 
 
 def run_months(first: str, last: str, *, raise_on_error: bool = False, log_file: Path | None = None) -> RunOutcome:
@@ -58,10 +59,12 @@ def _run_months(first: str, last: str, *, raise_on_error: bool, quiet: bool) -> 
     materializations = [e.materialization for e in result.all_events if e.event_type_value == "ASSET_MATERIALIZATION"]
     ingest = next(({k: v.value for k, v in m.metadata.items()} for m in materializations
                    if m.asset_key.to_user_string() == "ledger_manifest"), None)
+    publish = next(({k: v.value for k, v in m.metadata.items()} for m in materializations
+                    if m.asset_key.to_user_string() == "published"), None)
     assets = {m.asset_key for m in materializations}
     problems = [item["error"] for c in checks if c.check_name == "no_quarantined_files"
                 for item in c.metadata["quarantined"].value]
     problems += [f"{r['source_file']}, row {r['source_line']}, field {r['field']}: {r['message']}"
                  for c in checks if c.check_name == "no_rejected_rows" for r in c.metadata["examples"].value]
     return RunOutcome(result.run_id, result.success and not skipped, failed, skipped, len(assets),
-                      len(checks) - len(failed), ingest, problems)
+                      len(checks) - len(failed), ingest, problems, publish)

@@ -43,11 +43,11 @@ def test_definitions_load_with_pools_checks_sensor_and_schedule():
     repo = defs.get_repository_def()
     keys = {k.to_user_string() for k in repo.asset_graph.get_all_asset_keys()}
     assert {"reference_data", "ledger_manifest", "lake_zone_indicators", "lake_rejections", "dim_zone",
-            "fct_zone_ranking_monthly", "published_marts"} <= keys
+            "fct_zone_ranking_monthly", "published"} <= keys
     checks = {f"{c.asset_key.to_user_string()}:{c.name}" for c in repo.asset_graph.asset_check_keys}
     assert "lake_zone_indicators:zone_indicators_suite" in checks
     assert any(c.startswith("fct_zone_ranking_monthly:") for c in checks)  # dbt tests as asset checks
     assert repo.has_sensor_def("landing_sensor") and repo.has_schedule_def("monthly_on_the_10th")
     pools = {node.name: node.definition.pool for node in repo.get_job("monthly_ledgers").graph.node_dict.values()}
-    assert pools["ingest_ledgers"] == "lake" and pools["published_marts"] == "warehouse"
+    assert pools["ingest_ledgers"] == "lake" and pools["published"] == "warehouse"
     assert any(p == "warehouse" and name.startswith("warehouse_models") for name, p in pools.items())

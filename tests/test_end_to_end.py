@@ -171,3 +171,20 @@ def test_bad_month_is_blocked_by_the_expectation_suite_and_not_published(built, 
     assert (home.published / "current").resolve() == release_before
     months = published(home, "select max(period_date) from fct_zone_indicators_monthly")
     assert str(months[0][0]).startswith("2024-12")
+
+
+def test_published_rows_carry_status_flags_and_the_release_records_its_checks(built):
+    """E for annualised 亩均 figures, P for the latest two months (zones may still correct them), A otherwise."""
+    import json
+
+    home, _ = built
+    flags = published(home, "select is_annualised, year * 100 + month >= 202411 as recent, status_flag, count(*) "
+                            "from fct_zone_land_efficiency group by all")
+    for annualised, recent, flag, _count in flags:
+        assert flag == ("E" if annualised else "P" if recent else "A"), (annualised, recent, flag)
+    record = json.loads((home.published / "current" / "release.json").read_text(encoding="utf-8"))
+    assert len(record["months_published"]) == 24 and record["months_withheld"] == {}
+    summary = record["check_summary"]["2024-06"]
+    assert summary["publishable"] and summary["open_errors"] == 0 and summary["items_checked"] > 10_000
+    months = published(home, "select month, status, rules_checked from release_months order by month")
+    assert len(months) == 24 and {m[1] for m in months} == {"published"}

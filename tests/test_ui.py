@@ -17,7 +17,8 @@ import pytest
 
 pytestmark = pytest.mark.e2e
 
-QUERY = """{ assetNodes { assetKey { path } hasAssetChecks }
+QUERY = """{ assetNodes { assetKey { path } hasAssetChecks
+    assetChecksOrError { ... on AssetChecks { checks { name } } } }
   repositoriesOrError { ... on RepositoryConnection { nodes { sensors { name } schedules { name } } } } }"""
 
 
@@ -65,8 +66,12 @@ def test_ui_serves_the_code_location_on_loopback(tmp_path: Path):
         assert data and data["assetNodes"], "the UI did not load the code location within 120 s"
         keys = {"/".join(a["assetKey"]["path"]) for a in data["assetNodes"]}
         assert {"reference_data", "ledger_manifest", "lake_zone_indicators", "fct_zone_ranking_monthly",
-                "published_marts"} <= keys
-        assert any(a["hasAssetChecks"] for a in data["assetNodes"])
+                "published"} <= keys
+        checks = {"/".join(a["assetKey"]["path"]): {c["name"] for c in a["assetChecksOrError"].get("checks", [])}
+                  for a in data["assetNodes"]}
+        assert "zone_indicators_suite" in checks["lake_zone_indicators"]  # the blocking GX suite
+        assert {"zone_indicators_warehouse", "cross_source", "completeness",
+                "project_snapshots_warehouse"} <= checks["check_results"]  # the warehouse rules
         [repo] = data["repositoriesOrError"]["nodes"]
         assert {s["name"] for s in repo["sensors"]} == {"landing_sensor"}
         assert {s["name"] for s in repo["schedules"]} == {"monthly_on_the_10th"}

@@ -1,7 +1,8 @@
 """Ingestion assets: landing folder → raw archive + manifest → canonical rows in the Parquet lake.
 
-One step writes the three lake tables of a month (manifest, zone_indicators, rejections), because they must
-agree; the Great Expectations suite on the rows is a blocking check, so dbt never builds on rows that fail it.
+One step writes the lake tables of a month (manifest, ledger rows, rejections), because they must agree; the
+Great Expectations suite of each table is a blocking check, so dbt never builds on rows that fail it unless a
+statistician waived the failure. Every rule's outcome per month and zone goes to the check-results history.
 """
 
 
@@ -12,7 +13,9 @@ import pandas as pd
 from pipelines.ingest.batch import ingest_months
 from pipelines.lake import month_file
 from pipelines.partitions import monthly_partitions, months_of_context
-from pipelines.quality.gx_suites import SuiteOutcome, validate_frame
+from pipelines.quality.gate import findings
+from pipelines.quality.gx_suites import data_docs_index, validate_lake_rows
+from pipelines.quality.store import write_results
 from pipelines.settings import data_paths
 
 LEDGER_MANIFEST = dg.AssetKey("ledger_manifest")
@@ -25,31 +28,53 @@ SUITES = {LAKE_ZONE_INDICATORS: "zone_indicators", LAKE_FIRM_INDICATORS: "firm_i
           LAKE_PROJECT_SNAPSHOTS: "project_snapshots"}
 
 
-def lake_frame(table: str, months: list[str]) -> pd.DataFrame:
+# The rows that count: newest vintage per zone, period and measure (zone ledgers), newest file per zone and
+# period (record ledgers) — as the dbt models pick them. Superseded rows stay in the lake but are not re-checked.
+CURRENT_ROWS = {
+    "zone_indicators": "zone_code, year, month, measure, value_basis",
+    "firm_indicators": "zone_code, year, month",
+    "project_snapshots": "zone_code, year, month",
+}
+
+
+def lake_frame(table: str, months: list[str], current_only: bool = False) -> pd.DataFrame:
     files = [str(p) for m in months if (p := month_file(data_paths().lake, table, m)).exists()]
     if not files:
         from pipelines.lake_schema import LAKE_TABLES
 
         return LAKE_TABLES[table].empty_table().to_pandas()
+    current = (f"qualify dense_rank() over (partition by {CURRENT_ROWS[table]} "
+               "order by vintage desc nulls last, received_at desc nulls last, file_sha256 desc) = 1"
+               if current_only else "")
     with duckdb.connect() as con:
-        return con.execute("select * from read_parquet(?, union_by_name = true)", [files]).df()
+        return con.execute(f"select * from read_parquet(?, union_by_name = true) {current}", [files]).df()
 
 
-def suite_check_result(outcome: SuiteOutcome, asset: dg.AssetKey, check: str) -> dg.AssetCheckResult:
-    failed = [r for r in outcome.rules if not r.success]
+def month_tuples(months: list[str]) -> list[tuple[int, int]]:
+    return [(int(m[:4]), int(m[5:7])) for m in months]
+
+
+def suite_check_result(suite: str, months: list[str], asset: dg.AssetKey, check: str,
+                       blocking_errors: bool = True) -> dg.AssetCheckResult:
+    """The Dagster view of a suite's current findings for `months`: fails while an error is open or rejected."""
+    paths = data_paths()
+    found = findings(paths, months)
+    found = found[found["suite"] == suite]
+    blocking = found[(found["severity"] == "error") & found["status"].isin(["open", "rejected"])]
     return dg.AssetCheckResult(
         asset_key=asset,
         check_name=check,
-        passed=outcome.passed,
-        severity=dg.AssetCheckSeverity.ERROR if outcome.blocking_failures else dg.AssetCheckSeverity.WARN,
+        passed=blocking.empty,
+        severity=dg.AssetCheckSeverity.ERROR if blocking_errors and not blocking.empty else dg.AssetCheckSeverity.WARN,
         metadata={
-            "rules_checked": len(outcome.rules),
-            "rules_failed": len(failed),
-            "failures": dg.MetadataValue.json(
-                [{"rule_id": r.rule_id, "severity": r.severity, "ess_level": r.ess_level, "rule": r.description_en,
-                  "规则": r.description_zh, "checked": r.checked, "failed": r.failed,
-                  "examples": r.failing_examples} for r in failed]
-            ),
+            "findings": len(found),
+            "open_errors": len(blocking),
+            "waived_or_accepted": int(found["status"].isin(["waived", "accepted"]).sum()),
+            "data_docs": dg.MetadataValue.path(str(data_docs_index(paths))),
+            "review": f"parkstats review list --month {months[-1]}" if len(months) == 1 else "parkstats review list",
+            "findings_list": dg.MetadataValue.json(
+                found.head(50)[["finding_id", "severity", "status", "failed", "checked", "description_en",
+                                "failing_rows"]].astype(str).to_dict("records")),
         },
     )
 
@@ -79,7 +104,8 @@ def suite_check_result(outcome: SuiteOutcome, asset: dg.AssetKey, check: str) ->
     pool="lake",
     check_specs=[
         *[dg.AssetCheckSpec(f"{suite}_suite", asset=asset, blocking=True,
-                            description=f"Great Expectations suite expectations/{suite}.json (ESS levels 0–1).")
+                            description=f"Great Expectations suite expectations/{suite}.lake.json (ESS levels 0–1); "
+                                        "fails while an error finding is neither passed nor waived.")
           for asset, suite in SUITES.items()],
         dg.AssetCheckSpec("no_rejected_rows", asset=LAKE_REJECTIONS,
                           description="Warns when ledgers of these months had rows that could not be read."),
@@ -109,8 +135,13 @@ def ingest_ledgers(context: dg.AssetExecutionContext):
             metadata={"rows_written": sum(by_month.values()), "rows_by_month": dg.MetadataValue.json(by_month)},
         )
     yield dg.MaterializeResult(asset_key=LAKE_REJECTIONS, metadata={"rows_rejected": len(report.rejections)})
-    for asset, suite in SUITES.items():
-        yield suite_check_result(validate_frame(lake_frame(suite, months), suite), asset, f"{suite}_suite")
+    paths = data_paths()
+    for asset, table in SUITES.items():
+        suite = f"{table}.lake"
+        frame = lake_frame(table, months, current_only=True)
+        rows = validate_lake_rows(paths, suite, frame, month_tuples(months), context.run_id)
+        write_results(paths, rows, run_id=context.run_id, suite=suite)
+        yield suite_check_result(suite, months, asset, f"{table}_suite")
     rejections = lake_frame("rejections", months)
     yield dg.AssetCheckResult(
         asset_key=LAKE_REJECTIONS, check_name="no_rejected_rows", passed=rejections.empty,

@@ -1,8 +1,9 @@
-"""The published release: marts copied out of the warehouse for readers (CLI, bulletin, analysts)."""
+"""The published release: the marts of the months that passed the gate, copied out for readers."""
 
 
 import dagster as dg
 
+from pipelines.assets.quality import CHECK_RESULTS
 from pipelines.assets.warehouse import mart_models
 from pipelines.partitions import monthly_partitions, months_of_context
 from pipelines.publish import publish
@@ -10,16 +11,27 @@ from pipelines.settings import data_paths
 
 
 @dg.asset(
-    deps=[dg.AssetKey(name) for name in mart_models()],
+    key="published",
+    deps=[*(dg.AssetKey(name) for name in mart_models()), CHECK_RESULTS],
     partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     group_name="published",
     kinds={"duckdb", "parquet"},
     pool="warehouse",
-    description="Atomic release of the marts (Parquet + a read-only DuckDB file) under published/current.",
+    description="Atomic release (Parquet + a read-only DuckDB file + release.json) under published/current of "
+                "every month whose error findings are all passed or waived; other months keep their previous "
+                "release or stay unpublished. Rows carry a status flag (A, P, E, r).",
 )
-def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+def published(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     months = months_of_context(context)
-    record = publish(data_paths(), mart_models(), months)
-    return dg.MaterializeResult(metadata={"release_id": record["release_id"],
-                                          "tables": dg.MetadataValue.json(record["tables"])})
+    record = publish(data_paths(), months)
+    for month, reason in record["months_withheld"].items():
+        if month in months:
+            context.log.warning(f"{month} not published: {reason} (see `parkstats review list --month {month}`)")
+    return dg.MaterializeResult(metadata={
+        "release_id": str(record.get("release_id")),
+        "new_release": record["published"],
+        "months_new": dg.MetadataValue.json(record.get("months_new", [])),
+        "months_withheld": dg.MetadataValue.json({m: r for m, r in record["months_withheld"].items() if m in months}),
+        "check_summary": dg.MetadataValue.json({m: s for m, s in record["check_summary"].items() if m in months}),
+    })

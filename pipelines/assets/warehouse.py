@@ -55,3 +55,9 @@ def mart_models() -> list[str]:
     manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
     return sorted(n["name"] for n in manifest["nodes"].values()
                   if n["resource_type"] == "model" and len(n["fqn"]) > 2 and n["fqn"][1] == "marts")
+
+
+def dbt_model_names() -> list[str]:
+    """Every dbt model (the warehouse rules of check_results may read any of them)."""
+    manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+    return sorted(n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "model")

@@ -1,8 +1,10 @@
-"""Running the Great Expectations 1.x suites kept in expectations/ on a DataFrame.
+"""Running the Great Expectations 1.x suites of expectations/*.lake.json on the rows of a lake table.
 
-Suites are JSON files: one expectation per rule, with a `meta` block giving the rule id, ESS validation level,
-severity (error blocks publishing, warning reports) and the rule's meaning in Chinese and English.
-Value sets written "$ref:<name>" are filled from sources/ at run time, so each code list has one home.
+Suites are JSON files: one expectation per rule, with a `meta` block giving the rule id, ESS level, severity
+and the rule's meaning in Chinese and English. Value sets written "$ref:<name>" are filled from sources/ at
+run time, so each code list has one home. Validation runs in a GX file context under
+PARKSTATS_HOME/quality/gx, through a checkpoint that rebuilds the Data Docs reviewers read; the outcome of each
+expectation is split per month and zone into result rows (see `results.result_rows`).
 """
 
 from __future__ import annotations
@@ -10,13 +12,15 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 
 import pandas as pd
 
-from pipelines.settings import EXPECTATIONS_DIR
+from pipelines.quality.catalogue import load_catalogue
+from pipelines.quality.results import result_rows
+from pipelines.settings import EXPECTATIONS_DIR, DataPaths
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
@@ -34,45 +38,8 @@ def _measures() -> list[str]:
 
 
 REFS: dict[str, Callable[[], list[str]]] = {"zone_codes": _zone_codes, "measures": _measures}
-
-
-@dataclass(frozen=True)
-class RuleOutcome:
-    rule_id: str
-    expectation: str
-    column: str | None
-    ess_level: int
-    severity: str
-    description_en: str
-    description_zh: str
-    success: bool
-    checked: int
-    failed: int
-    failing_examples: list = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class SuiteOutcome:
-    suite: str
-    rules: list[RuleOutcome]
-
-    @property
-    def blocking_failures(self) -> list[RuleOutcome]:
-        return [r for r in self.rules if not r.success and r.severity == "error"]
-
-    @property
-    def passed(self) -> bool:
-        return not self.blocking_failures
-
-
-TRACE_COLUMNS = ("source_file", "source_line")  # failing rows are reported with their file and line
-
-
-def _examples(result: dict) -> list[str]:
-    indexed = result.get("partial_unexpected_index_list") or []
-    if indexed:
-        return [", ".join(f"{k}={v}" for k, v in row.items()) for row in indexed[:5]]
-    return [str(x) for x in result.get("partial_unexpected_list", [])][:5]
+# failing rows are reported with where they came from
+INDEX_COLUMNS = ("zone_code", "year", "month", "file_sha256", "source_file", "source_line")
 
 
 @cache
@@ -86,49 +53,97 @@ def load_suite(name: str, directory: Path = EXPECTATIONS_DIR) -> dict:
     return suite
 
 
-@cache
-def _batch_definition():
+def gx_root(paths: DataPaths) -> Path:
+    return paths.home / "quality"
+
+
+def data_docs_index(paths: DataPaths) -> Path:
+    return gx_root(paths) / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+
+
+def _checkpoint(paths: DataPaths, suite_name: str):
+    """The suite, a whole-DataFrame batch and a checkpoint that updates the Data Docs, in the file context."""
     import great_expectations as gx
+    from great_expectations.checkpoint import UpdateDataDocsAction
     from great_expectations.data_context.types.base import ProgressBarsConfig
-
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    source = context.data_sources.add_pandas("parkstats")
-    return source.add_dataframe_asset("frame").add_batch_definition_whole_dataframe("whole")
-
-
-def validate_frame(df: pd.DataFrame, suite_name: str) -> SuiteOutcome:
-    import great_expectations as gx
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
+    context = gx.get_context(mode="file", project_root_dir=str(gx_root(paths)))
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    try:
+        source = context.data_sources.get("parkstats_lake")
+    except (KeyError, ValueError):
+        source = context.data_sources.add_pandas("parkstats_lake")
+    table = suite_name.split(".")[0]
+    try:
+        asset = source.get_asset(table)
+    except LookupError:
+        asset = source.add_dataframe_asset(table)
+    try:
+        batch_definition = asset.get_batch_definition("run_rows")
+    except KeyError:
+        batch_definition = asset.add_batch_definition_whole_dataframe("run_rows")
     spec = load_suite(suite_name)
-    batch_definition = _batch_definition()  # creates the (ephemeral) context a suite needs
-    suite = gx.ExpectationSuite(name=spec["name"])
+    suite = gx.ExpectationSuite(name=spec["name"], meta=spec.get("meta", {}))
     for exp in spec["expectations"]:
         suite.add_expectation(ExpectationConfiguration(type=exp["type"], kwargs=exp["kwargs"],
                                                        meta=exp["meta"]).to_domain_obj())
-    batch = batch_definition.get_batch(batch_parameters={"dataframe": df})
-    trace = [c for c in TRACE_COLUMNS if c in df.columns]
-    result = batch.validate(suite, result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5,
-                                                  "unexpected_index_column_names": trace})
-    rules = []
-    for r in result.results:
-        cfg = r.expectation_config
-        meta = cfg.meta or {}
-        res = r.result or {}
-        rules.append(
-            RuleOutcome(
-                rule_id=meta.get("rule_id", cfg.type),
-                expectation=cfg.type,
-                column=cfg.kwargs.get("column"),
-                ess_level=int(meta.get("ess_level", 1)),
-                severity=meta.get("severity", "error"),
-                description_en=meta.get("en", ""),
-                description_zh=meta.get("zh", ""),
-                success=bool(r.success),
-                checked=int(res.get("element_count", len(df))),
-                failed=int(res.get("unexpected_count", 0 if r.success else 1) or 0),
-                failing_examples=_examples(res),
-            )
-        )
-    return SuiteOutcome(suite=suite_name, rules=sorted(rules, key=lambda x: x.rule_id))
+    suite = context.suites.add_or_update(suite)
+    validation = context.validation_definitions.add_or_update(
+        gx.ValidationDefinition(name=suite_name, data=batch_definition, suite=suite))
+    return context.checkpoints.add_or_update(gx.Checkpoint(
+        name=suite_name, validation_definitions=[validation],
+        actions=[UpdateDataDocsAction(name="update_data_docs")],
+        result_format={"result_format": "COMPLETE", "unexpected_index_column_names": list(INDEX_COLUMNS)}))
+
+
+def _plain(value):
+    return value.item() if hasattr(value, "item") else value
+
+
+def _items(frame: pd.DataFrame, expectation: dict, result: dict, success: bool) -> pd.DataFrame:
+    """One item per row of `frame` the expectation looked at (one per table for table-level expectations)."""
+    kwargs = expectation["kwargs"]
+    column = kwargs.get("column")
+    if not any(k in kwargs for k in ("column", "column_list", "column_A")):
+        months = frame[["year", "month"]].drop_duplicates()
+        return months.assign(zone_code="", ok=success, subject="columns",
+                             detail=None if success else f"columns differ: {result.get('details', '')}")
+    items = frame[list(INDEX_COLUMNS)].copy()
+    items["subject"] = column or ", ".join(kwargs.get("column_list") or [kwargs["column_A"], kwargs["column_B"]])
+    items["ok"] = pd.Series(True, index=items.index, dtype="boolean")  # nullable: None = not evaluable
+    if column and not expectation["type"].endswith("to_not_be_null"):
+        items.loc[frame[column].isna().to_numpy(), "ok"] = pd.NA  # GX does not evaluate missing values
+    failing = result.get("unexpected_index_list") or []
+    if failing:
+        bad = pd.DataFrame(failing)
+        keys = ["file_sha256", "source_line"]
+        marked = items.reset_index().merge(bad[keys].drop_duplicates(), on=keys)["index"]
+        items.loc[marked, "ok"] = False
+        values = {(r["file_sha256"], r["source_line"]): _plain(r.get(column)) for r in failing} if column else {}
+        items.loc[marked, "detail"] = [f"{column} = {values.get(k)!r}" if column else "duplicate or out of order"
+                                       for k in zip(items.loc[marked, "file_sha256"], items.loc[marked, "source_line"],
+                                                    strict=True)]
+    return items
+
+
+def validate_lake_rows(paths: DataPaths, suite_name: str, frame: pd.DataFrame, months: list[tuple[int, int]],
+                       run_id: str) -> list[dict]:
+    """Validate `frame` (a lake table's rows of `months`) with the suite; result rows per month × zone × rule."""
+    import great_expectations as gx
+
+    suite = load_catalogue()[suite_name]
+    rules = {r.rule_id: r for r in suite.rules}
+    checkpoint = _checkpoint(paths, suite_name)
+    run_name = f"{run_id[:8]} {suite_name} {'..'.join(sorted({f'{y}-{m:02d}' for y, m in months})[::max(1, len(months) - 1)])}"
+    outcome = checkpoint.run(batch_parameters={"dataframe": frame},
+                             run_id=gx.core.run_identifier.RunIdentifier(run_name=run_name))
+    checked_at = datetime.now()
+    spec = {e["meta"]["rule_id"]: e for e in load_suite(suite_name)["expectations"]}
+    rows: list[dict] = []
+    for validation in outcome.run_results.values():
+        for r in validation.results:
+            rule_id = (r.expectation_config.meta or {})["rule_id"]
+            items = _items(frame, spec[rule_id], r.result or {}, bool(r.success)) if len(frame) else frame.head(0)
+            rows += result_rows(rules[rule_id], items, months, run_id=run_id, checked_at=checked_at)
+    return rows

@@ -10,6 +10,7 @@ renamed as (
         cast(archived_path as varchar)    as archived_path,
         cast(size_bytes as bigint)        as size_bytes,
         cast(layout_id as varchar)        as layout_id,
+        cast(ledger as varchar)           as ledger,
         cast(zone_code as varchar)        as zone_code,
         cast(year as integer)             as year,
         cast(month as integer)            as month,
