@@ -12,13 +12,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from pipelines.analyst_cli import compare, views, views_epilog, zone
 from pipelines.review_cli import review_app, status
 from pipelines.settings import data_paths, export_env
 
 app = typer.Typer(help="ParkStats: monthly statistics of development zones (开发区月报).", no_args_is_help=True,
                   add_completion=False)
-app.add_typer(review_app, name="review")
-app.command("status")(status)
 console = Console(width=None if Console().is_terminal else 160)  # no truncation when piped or in CI
 
 
@@ -86,6 +85,13 @@ def run(
     publish = outcome.publish or {}
     if publish.get("months_new"):
         console.print(f"published release {publish['release_id']}: {', '.join(publish['months_new'])}")
+    checks = publish.get("check_summary") or {}
+    if checks:
+        errors, warnings = sum(c["errors"] for c in checks.values()), sum(c["warnings"] for c in checks.values())
+        latest = max(checks)
+        console.print(f"checks: {max(c['rules_checked'] for c in checks.values())} rules on {len(checks)} month(s), "
+                      f"{errors} error and {warnings} warning finding(s) — `parkstats status --month {latest}`, "
+                      f"`parkstats review list --month {latest}`", highlight=False)
     for month, reason in (publish.get("months_withheld") or {}).items():
         console.print(f"[yellow]{month} not published[/yellow]: {reason} — `parkstats review list --month {month}`",
                       highlight=False)
@@ -226,3 +232,11 @@ def bulletin(
     console.print(f"月通报 {month} (release {files.release_id})")
     console.print(f"xlsx: {files.xlsx}", highlight=False, soft_wrap=True)
     console.print(f"html: {files.html}", highlight=False, soft_wrap=True)
+
+
+# statisticians' and analysts' commands (pipelines/review_cli.py, pipelines/analyst_cli.py)
+app.add_typer(review_app, name="review")
+app.command("status")(status)
+app.command(epilog=views_epilog())(compare)
+app.command()(zone)
+app.command()(views)

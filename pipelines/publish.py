@@ -22,6 +22,7 @@ import duckdb
 import pandas as pd
 import yaml
 
+from pipelines.analytics import create_analytics_views
 from pipelines.marts import MartSpec, mart_specs
 from pipelines.quality.gate import findings, month_gates
 from pipelines.quality.store import results_dir
@@ -193,6 +194,7 @@ def publish(paths: DataPaths, run_months: list[str]) -> dict:
             con.register("frame", frame)
             con.execute(f'create table "{name}" as select * from frame')
             con.unregister("frame")
+        create_analytics_views(con, release_id)  # documented views for any SQL client (pipelines/analytics.py)
         for table in [*specs, *release_tables]:
             con.execute(f"copy \"{table}\" to '{staging / (table + '.parquet')}' (format parquet, compression zstd)")
         counts = {t: con.execute(f'select count(*) from "{t}"').fetchone()[0] for t in [*specs, *release_tables]}

@@ -21,7 +21,10 @@ SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
 def findings(paths: DataPaths, months: list[str] | None = None) -> pd.DataFrame:
-    """Current findings with their status: open, accepted, waived or rejected (and the decision in force)."""
+    """Current findings with their status: open, accepted, waived or rejected (and the decision in force).
+
+    Order for review: by month, errors first; within a severity, Hidiroglou–Berthelot outliers by score, then
+    the other rules."""
     latest = latest_results(paths, months)
     found = latest[latest["failed"] > 0].copy()
     decisions = read_decisions(paths)
@@ -35,7 +38,7 @@ def findings(paths: DataPaths, months: list[str] | None = None) -> pd.DataFrame:
     found["severity_order"] = found["severity"].map(SEVERITY_ORDER)
     found["is_hb"] = found["score"].notna()
     return found.sort_values(["month_key", "severity_order", "is_hb", "score", "zone_code", "rule_id"],
-                             ascending=[True, True, True, False, True, True], na_position="last",
+                             ascending=[True, True, False, False, True, True], na_position="last",
                              kind="stable").reset_index(drop=True)
 
 
