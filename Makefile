@@ -52,3 +52,13 @@ format: install
 
 clean:  ## remove generated data (landing, lake, warehouse, releases, Dagster storage)
 	rm -rf data dbt_project/target dbt_project/logs
+
+# National-scale benchmark (issue #7): bench/README.md. Scratch data and the history cache live in bench/tmp.
+BENCH_ZONES ?= all
+.PHONY: bench bench-smoke
+
+bench: install dbt-parse  ## incremental month, history cost, full rebuild and reference points → bench/results
+	$(BIN)/python -m bench.run --zones $(BENCH_ZONES)
+
+bench-smoke: install dbt-parse  ## the harness on 50 zones and 2 months of history: correctness, not timings
+	$(BIN)/python -m bench.run --zones 50 --history 2 --results bench/tmp/results

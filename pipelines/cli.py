@@ -5,6 +5,7 @@ Readers' commands (ranking, files) read the published release, never the live wa
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -26,17 +27,44 @@ def fail(message: str) -> None:
     raise typer.Exit(code=1)
 
 
+class SampleScale(StrEnum):
+    sample = "sample"
+    national = "national"
+
+
 @app.command()
 def sample(
     landing: Annotated[Path | None, typer.Option(help="Where to write the ledgers (default: the landing folder).")] = None,
     truth: Annotated[Path | None, typer.Option(help="Where to write the ground truth.")] = None,
     start: Annotated[str, typer.Option(help="First month, YYYY-MM.")] = "2023-01",
     end: Annotated[str, typer.Option(help="Last month, YYYY-MM.")] = "2024-12",
+    scale: Annotated[SampleScale, typer.Option(help="sample: the 13 bundled zones; national: every zone of the "
+                                                    "2018 catalogue (2,543), for benchmarks.")] = SampleScale.sample,
+    zones: Annotated[int | None, typer.Option(min=1, help="With --scale national: only this many zones "
+                                                          "(taken city by city).")] = None,
 ) -> None:
-    """Generate the bundled sample: 13 zones' monthly ledgers in four layouts, plus their ground truth."""
+    """Generate the bundled sample: 13 zones' monthly ledgers in four layouts, plus their ground truth; or, with
+    --scale national, the ledgers of every catalogue zone (no ground truth: a list of the zones and layouts)."""
+    import os
+
     from pipelines.sample import generate_sample
 
     paths = data_paths()
+    if scale is SampleScale.national:
+        from pipelines.sample.national import generate_national, write_expected_reporters, write_plan
+
+        national = generate_national(landing or paths.landing, start, end, zones=zones,
+                                     workers=min(2, os.cpu_count() or 1))
+        layouts = ", ".join(f"{k}: {v}" for k, v in national.files_per_layout.items())
+        console.print(f"wrote {national.total_files} ledger files ({layouts}) for {national.zones} zones to "
+                      f"{national.landing_dir} in {national.seconds:.0f} s")
+        truth_dir = truth or paths.sample_truth
+        console.print(f"zones and what each sends: {write_plan(truth_dir / 'national_zones.csv', zones)}")
+        reporters = write_expected_reporters(truth_dir / "national_expected_reporters.yaml", zones)
+        console.print(f"for the completeness check, set PARKSTATS_EXPECTED_REPORTERS={reporters}")
+        return
+    if zones is not None:
+        fail("--zones applies to --scale national only")
     summary = generate_sample(landing or paths.landing, truth or paths.sample_truth, start, end)
     layouts = ", ".join(f"{k}: {v}" for k, v in summary.files_per_layout.items())
     console.print(f"wrote {summary.total_files} ledger files ({layouts}) to {summary.landing_dir}")

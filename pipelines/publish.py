@@ -26,7 +26,7 @@ from pipelines.analytics import create_analytics_views
 from pipelines.marts import MartSpec, mart_specs
 from pipelines.quality.gate import findings, month_gates
 from pipelines.quality.store import results_dir
-from pipelines.settings import SOURCES_DIR, DataPaths
+from pipelines.settings import SOURCES_DIR, DataPaths, duckdb_config
 
 KEEP_RELEASES = 5
 LINEAGE = {"source_line", "vintage", "versions_received", "files_received"}  # not values: never a revision
@@ -161,7 +161,7 @@ def publish(paths: DataPaths, run_months: list[str]) -> dict:
     provisional_from = min(window) if window else latest_ym + 1
     specs = mart_specs()
     flags: dict[str, dict[str, int]] = {}
-    with duckdb.connect(str(staging / "parkstats.duckdb")) as con:
+    with duckdb.connect(str(staging / "parkstats.duckdb"), config=duckdb_config()) as con:
         con.execute(f"attach '{paths.warehouse}' as wh (read_only)")
         if previous:
             con.execute(f"attach '{link.resolve() / 'parkstats.duckdb'}' as prev (read_only)")

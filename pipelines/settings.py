@@ -14,6 +14,13 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SOURCES_DIR = Path(os.environ.get("PARKSTATS_SOURCES", REPO_ROOT / "sources"))
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
+# DuckDB takes 80% of RAM by default; every connection of ours (and dbt's, see profiles.yml) is capped instead,
+# so the pipeline's process tree stays within a few GiB at national scale (DuckDB spills to disk beyond it).
+DUCKDB_MEMORY_LIMIT = os.environ.get("PARKSTATS_DUCKDB_MEMORY", "2GB")
+
+
+def duckdb_config() -> dict[str, str]:
+    return {"memory_limit": DUCKDB_MEMORY_LIMIT}
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from pipelines.partitions import monthly_partitions, months_of_context
 from pipelines.quality.gate import findings
 from pipelines.quality.gx_suites import data_docs_index, validate_lake_rows
 from pipelines.quality.store import write_results
-from pipelines.settings import data_paths
+from pipelines.settings import data_paths, duckdb_config
 
 LEDGER_MANIFEST = dg.AssetKey("ledger_manifest")
 LAKE_ZONE_INDICATORS = dg.AssetKey("lake_zone_indicators")
@@ -46,7 +46,7 @@ def lake_frame(table: str, months: list[str], current_only: bool = False) -> pd.
     current = (f"qualify dense_rank() over (partition by {CURRENT_ROWS[table]} "
                "order by vintage desc nulls last, received_at desc nulls last, file_sha256 desc) = 1"
                if current_only else "")
-    with duckdb.connect() as con:
+    with duckdb.connect(config=duckdb_config()) as con:
         return con.execute(f"select * from read_parquet(?, union_by_name = true) {current}", [files]).df()
 
 

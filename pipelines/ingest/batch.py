@@ -7,7 +7,10 @@ only then remove the file from landing. A file counts as ingested once its hash 
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -27,7 +30,7 @@ from pipelines.ingest.ledger import LedgerError, ParsedLedger, Rejection
 from pipelines.ingest.values import Period
 from pipelines.lake import append_month, ensure_lake, read_month
 from pipelines.lake_schema import ZONE_BOUND_KEYS
-from pipelines.settings import DataPaths
+from pipelines.settings import DataPaths, duckdb_config
 
 
 @dataclass
@@ -62,6 +65,31 @@ def _vintages(lake: Path, month: str) -> dict[tuple[str, str, str], int]:
                                                    strict=True)}
 
 
+PARALLEL_MIN_FILES = 24  # below this, starting worker processes costs more than it saves
+
+
+def _parse_job(job: tuple[Path, str, bool]) -> tuple[LandedFile | None, ParsedLedger | None, str | None]:
+    """In a worker: identify a new file (hash + parse), or re-parse a known one; errors come back as text."""
+    path, rel, known = job
+    if not known:
+        landed, parsed = identify(path, rel)
+        return landed, parsed, None
+    try:
+        return None, parse_file(path, rel), None
+    except LedgerError as exc:  # the file changed between scans in a way that breaks it
+        return None, None, str(exc)
+
+
+def _parse_all(jobs: list[tuple[Path, str, bool]]) -> list[tuple[LandedFile | None, ParsedLedger | None, str | None]]:
+    """Parse on every core: parsing (calamine, unit and value rules) is most of ingestion's work."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(jobs) < PARALLEL_MIN_FILES or workers < 2:
+        return [_parse_job(job) for job in jobs]
+    context = multiprocessing.get_context("spawn")  # not fork: the Dagster process runs threads
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return list(pool.map(_parse_job, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
+
+
 def ingest_months(paths: DataPaths, months: list[str]) -> IngestReport:
     """Ingest every landing file that reports one of `months`; quarantine every unreadable one."""
     ensure_lake(paths.lake)
@@ -69,36 +97,38 @@ def ingest_months(paths: DataPaths, months: list[str]) -> IngestReport:
     wanted = set(months)
     index = LandingIndex(paths)
     known = known_hashes(paths.lake)
-    present: set[str] = set()
+    files = [(path, rel, index.get(rel, path.stat())) for path, rel in landing_files(paths.landing)]
+    # 1. identify the files not seen before (this parses them)
+    new = [(path, rel, False) for path, rel, landed in files if landed is None]
+    identified = {rel: (landed, parsed) for (_, rel, _), (landed, parsed, _) in zip(new, _parse_all(new), strict=True)}
+    for landed, _ in identified.values():
+        index.put(landed)
+    index.save({rel for _, rel, _ in files})
+    # 2. sort out duplicates, quarantine and files of other months; parse the wanted files seen before
     batch: list[tuple[Path, LandedFile, ParsedLedger]] = []
-    for path, rel in landing_files(paths.landing):
-        present.add(rel)
-        landed = index.get(rel, path.stat())
-        parsed = None
-        if landed is None:
-            landed, parsed = identify(path, rel)
-            index.put(landed)
+    reparse: list[tuple[Path, LandedFile]] = []
+    for path, rel, cached in files:
+        landed, parsed = (cached, None) if cached is not None else identified[rel]
         if landed.error:
             quarantine(paths, path, landed)
             report.quarantined.append({"file": rel, "error": landed.error})
-            continue
-        if landed.sha256 in known:
+        elif landed.sha256 in known:
             path.unlink()  # the same bytes were ingested before: a no-op
             report.duplicates.append(rel)
-            continue
-        if not wanted.intersection(landed.months):
+        elif not wanted.intersection(landed.months):
             report.deferred += 1
-            continue
-        if parsed is None:
-            try:
-                parsed = parse_file(path, rel)
-            except LedgerError as exc:  # the file changed between scans in a way that breaks it
-                landed.error = str(exc)
-                quarantine(paths, path, landed)
-                report.quarantined.append({"file": rel, "error": landed.error})
-                continue
-        batch.append((path, landed, parsed))
-    index.save(present)
+        elif parsed is None:
+            reparse.append((path, landed))
+        else:
+            batch.append((path, landed, parsed))
+    results = _parse_all([(path, landed.rel, True) for path, landed in reparse])
+    for (path, landed), (_, parsed, error) in zip(reparse, results, strict=True):
+        if error:
+            landed.error = error
+            quarantine(paths, path, landed)
+            report.quarantined.append({"file": landed.rel, "error": error})
+        else:
+            batch.append((path, landed, parsed))
     if batch:
         batch.sort(key=lambda b: (b[1].mtime_ns, b[1].rel))
         _reject_zone_moves(paths.lake, batch)
@@ -111,7 +141,7 @@ def _known_owners(lake: Path, table: str, key: str) -> dict[str, tuple[str, str]
     import duckdb
 
     glob = str(lake / table / "*" / "*.parquet")
-    with duckdb.connect() as con:
+    with duckdb.connect(config=duckdb_config()) as con:
         rows = con.execute(
             f"select {key}, arg_min(zone_code, received_at), arg_min(source_file, received_at) "
             f"from read_parquet(?, union_by_name = true, hive_partitioning = false) "

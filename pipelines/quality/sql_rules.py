@@ -17,7 +17,7 @@ from pipelines.quality.hb import HBParams, hb_scores
 from pipelines.quality.reporters import expected_reporters
 from pipelines.quality.results import result_rows
 from pipelines.quality.store import write_results
-from pipelines.settings import DataPaths
+from pipelines.settings import DataPaths, duckdb_config
 
 
 def hb_items(rule: Rule, pairs: pd.DataFrame) -> pd.DataFrame:
@@ -54,7 +54,7 @@ def run_warehouse_suites(paths: DataPaths, months: list[tuple[int, int]], run_id
     """Run every warehouse-stage suite for `months` and append the results; returns result rows by suite."""
     checked_at = datetime.now()
     out: dict[str, list[dict]] = {}
-    with duckdb.connect() as con:
+    with duckdb.connect(config=duckdb_config()) as con:
         con.execute(f"attach '{paths.warehouse}' as wh (read_only)")
         con.execute("use wh")
         con.register("run_months", pd.DataFrame(months, columns=["year", "month"]).astype("int32"))

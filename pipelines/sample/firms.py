@@ -259,12 +259,14 @@ def _above_cap(series: ZoneSeries, year: int) -> int:
     return min(int(series.values["above_scale_firms"][(year, m)]) for m in range(1, 13)) - 1
 
 
-def _population(series: ZoneSeries, profile: FirmProfile, years: list[int], used: set[str]) -> list[Firm]:
+def _population(
+    series: ZoneSeries, profile: FirmProfile, years: list[int], used: set[str], max_firms: int = MAX_FIRMS
+) -> list[Firm]:
     zone = series.zone
     r = _rng(zone.code, "firms", "population")
     namer = _Namer(profile, used)
     first = years[0]
-    n = min(profile.population, MAX_FIRMS)
+    n = min(profile.population, max_firms)
     n_above = min(round(n * r.uniform(0.67, 0.73)), _above_cap(series, first))
     n_utility = r.randint(1, 3)
     above_share = n_above / n
@@ -315,7 +317,7 @@ def _population(series: ZoneSeries, profile: FirmProfile, years: list[int], used
             if f.uscc in leaving:
                 f.last_year = year - 1
         stay = len(listed) - len(leaving)
-        n_enter = min(max(1, round(len(listed) * ry.uniform(0.04, 0.06))), MAX_FIRMS - stay)
+        n_enter = min(max(1, round(len(listed) * ry.uniform(0.04, 0.06))), max_firms - stay)
         above_now = sum(f.above_scale for f in listed if f.uscc not in leaving)
         for k in range(n_enter):
             above = ry.random() < 0.6 and above_now < _above_cap(series, year)
@@ -489,14 +491,21 @@ def _year_values(series: ZoneSeries, firms: list[Firm], year: int) -> dict[tuple
     return out
 
 
-def simulate_firms(series: ZoneSeries, years: list[int], used_uscc: set[str]) -> FirmPanel:
+def simulate_firms(
+    series: ZoneSeries,
+    years: list[int],
+    used_uscc: set[str],
+    profile: FirmProfile | None = None,
+    max_firms: int = MAX_FIRMS,
+) -> FirmPanel:
     """The zone's listed firms for ``years`` (consecutive) and their monthly YTD figures.
 
     ``used_uscc`` holds the codes already given to other zones' firms; new codes are added to it so that
-    codes stay unique across the whole sample.
+    codes stay unique across the whole sample. ``profile`` defaults to the sample zone's; zones outside the
+    sample (the national scale generator) pass their own, and a larger ``max_firms``.
     """
-    profile = FIRM_PROFILE_BY_CODE[series.zone.code]
-    firms = _population(series, profile, years, used_uscc)
+    profile = profile or FIRM_PROFILE_BY_CODE[series.zone.code]
+    firms = _population(series, profile, years, used_uscc, max_firms)
     _levels(firms, years)
     for year in years:
         _annual_revenue(series, firms, year)

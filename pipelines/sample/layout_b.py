@@ -31,13 +31,14 @@ COLUMNS: tuple[tuple[str, Decimal], ...] = (  # measure and the precision the CS
 
 
 def write_layout_b(
-    series: list[ZoneSeries], months: list[tuple[int, int]], landing_dir: Path
+    series: list[ZoneSeries], months: list[tuple[int, int]], landing_dir: Path, sender: str = B_SENDER
 ) -> list[LedgerFile]:
+    """One CSV per month for the zones of ``sender`` (a city office; 淮安市 in the sample)."""
     files: list[LedgerFile] = []
     running: dict[tuple[str, int, str], Decimal] = defaultdict(Decimal)  # YTD of what has been written
     for year, month in months:
         stamp = f"{year}-{month:02d}"
-        lines = [f"淮安市省级开发区主要经济指标（{year}年{month}月）", "单位：万元、万美元、个、亩", HEADER]
+        lines = [f"{sender}省级开发区主要经济指标（{year}年{month}月）", "单位：万元、万美元、个、亩", HEADER]
         totals = [Decimal(0)] * len(COLUMNS)
         reports: list[ZoneReport] = []
         for s in series:
@@ -56,7 +57,7 @@ def write_layout_b(
             reports.append(ZoneReport(s.zone.code, "B", year, month, month, values))
         lines.append(",".join(["合计", stamp, *(str(t) for t in totals)]))
 
-        path, rel = ledger_path(landing_dir, B_SENDER, f"淮安市省级开发区{year}年{month}月主要指标.csv")
+        path, rel = ledger_path(landing_dir, sender, f"{sender}省级开发区{year}年{month}月主要指标.csv")
         path.write_bytes(("\r\n".join(lines) + "\r\n").encode("gbk"))
         files.append(LedgerFile(path, rel, "B", submission_time(year, month, B_SUBMIT_OFFSET_MIN), reports))
     return files

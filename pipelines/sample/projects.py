@@ -39,7 +39,7 @@ from pipelines.sample.projects_sim import (
     simulate_projects,
     submission_offset,
 )
-from pipelines.sample.scenario import ZONE_BY_CODE, ZONES
+from pipelines.sample.scenario import ZONE_BY_CODE, ZONES, Zone
 
 P1_SHEET = "项目台账"
 P1_HEADER = (
@@ -242,10 +242,11 @@ def render_p2(path: Path, ledger_name: str, year: int, month: int, rows: list[di
 # --- files, mtimes, truth ----------------------------------------------------------------------------------
 
 
-def project_submission_time(zone_code: str, year: int, month: int) -> datetime:
+def project_submission_time(zone_code: str, year: int, month: int, zone: Zone | None = None) -> datetime:
     """The 9th of the next month at 10:00 local time, plus the zone's habit (minutes)."""
     year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return datetime(year, month, 9, 10, 0) + timedelta(minutes=submission_offset(ZONE_BY_CODE[zone_code]))
+    habit = submission_offset(zone or ZONE_BY_CODE[zone_code])
+    return datetime(year, month, 9, 10, 0) + timedelta(minutes=habit)
 
 
 def write_zone_ledgers(
@@ -264,7 +265,7 @@ def write_zone_ledgers(
         else:
             path, rel = ledger_path(landing_dir, name, p2_file_name(name, year, month))
             render_p2(path, name, year, month, rows)
-        submitted = project_submission_time(zp.zone.code, year, month)
+        submitted = project_submission_time(zp.zone.code, year, month, zp.zone)
         stamp = submitted.timestamp()  # naive datetime = local time, as a sender's PC would stamp it
         os.utime(path, (stamp, stamp))
         files.append(ProjectLedgerFile(path, rel, zp.layout, submitted, zp.zone.code, year, month, rows))

@@ -305,17 +305,19 @@ def _timeline(r: random.Random, entry: date, revive: float = 0.45) -> list[Event
     return events
 
 
-def _entries_per_year(zone: Zone, year: int) -> int:
-    if year in ENTRIES.get(zone.code, {}):
-        return ENTRIES[zone.code][year]
-    base = 25 + zone.revenue_2023_yi * 0.05
+def _entries_per_year(zone: Zone, year: int, base: float | None = None) -> int:
+    """New projects a year; ``base`` (a profile's mean) replaces the size rule and the sample's overrides."""
+    if base is None:
+        if year in ENTRIES.get(zone.code, {}):
+            return ENTRIES[zone.code][year]
+        base = 25 + zone.revenue_2023_yi * 0.05
     return round(base * _rng(zone.code, year, "entries").uniform(0.85, 1.15))
 
 
-def _median_amount(zone: Zone, year: int, annual_fai: float) -> float:
-    if year in MEDIAN_AMOUNT.get(zone.code, {}):
+def _median_amount(zone: Zone, year: int, annual_fai: float, base: float | None = None) -> float:
+    if base is None and year in MEDIAN_AMOUNT.get(zone.code, {}):
         return MEDIAN_AMOUNT[zone.code][year]
-    n = 25 + zone.revenue_2023_yi * 0.05
+    n = 25 + zone.revenue_2023_yi * 0.05 if base is None else base
     return min(80_000.0, max(8_000.0, 2.0 * annual_fai / n))
 
 
@@ -324,15 +326,16 @@ def _round_amount(value: float) -> Decimal:
     return (Decimal(str(value)) / step).quantize(ONE, rounding=ROUND_HALF_UP) * step
 
 
-def _draw_projects(zone: Zone, years: list[int], fai_2023: float) -> list[Project]:
+def _draw_projects(
+    zone: Zone, years: list[int], fai_2023: float, industries: tuple[str, ...], base: float | None = None
+) -> list[Project]:
     projects: list[Project] = []
-    industries = ZONE_INDUSTRIES[zone.code]
     for year in years:
         r = _rng(zone.code, year, "projects")
-        n = _entries_per_year(zone, year)
+        n = _entries_per_year(zone, year, base)
         season = ENTRY_SEASON_OVERRIDES.get((zone.code, year), ENTRY_SEASON)
         months = r.choices(range(1, 13), weights=season, k=n)
-        median = _median_amount(zone, year, fai_2023)
+        median = _median_amount(zone, year, fai_2023, base)
         for i, month in enumerate(sorted(months)):
             entry = date(year, month, r.randint(1, calendar.monthrange(year, month)[1]))
             code = r.choice(SERVICE_CODES) if r.random() < 0.12 else r.choice(industries)
@@ -498,13 +501,13 @@ def _describe(zone: Zone, p: Project, layout: str) -> None:
     p.funds_ratio = r.uniform(1.05, 1.4)
 
 
-def _assign_ids(zone: Zone, projects: list[Project]) -> None:
+def _assign_ids(prefix: str, projects: list[Project]) -> None:
     """ids = zone prefix + year of the first negotiation + sequence within that year, in order of entry."""
     projects.sort(key=lambda p: (p.entry, p.key))
     seq: dict[int, int] = {}
     for p in projects:
         seq[p.entry.year] = seq.get(p.entry.year, 0) + 1
-        p.project_id = f"{ZONE_PREFIX[zone.code]}-{p.entry.year}-{seq[p.entry.year]:04d}"
+        p.project_id = f"{prefix}-{p.entry.year}-{seq[p.entry.year]:04d}"
 
 
 # --- investment ------------------------------------------------------------------------------------------
@@ -575,16 +578,33 @@ def _spending(zone: Zone, projects: list[Project], years: list[int]) -> None:
                 p.plan[year] = q(min(pace * 6, left))
 
 
-def simulate_projects(zone_code: str, last_year: int = 2024) -> ZoneProjects:
+@dataclass(frozen=True)
+class ProjectProfile:
+    """A zone outside the sample (national scale generator): its own layout, industries, id prefix and size.
+
+    With a profile the sample's per-zone overrides of entries and amounts and the calibration to published
+    figures do not apply: those describe the sample zones only.
+    """
+
+    zone: Zone
+    layout: str  # P1 / P2
+    industries: tuple[str, ...]  # GB/T 4754 codes with a product list in PRODUCTS
+    prefix: str  # project id prefix, unique across zones (ids are bound to one zone)
+    entries_per_year: float  # mean new projects (洽谈) a year
+
+
+def simulate_projects(zone_code: str, last_year: int = 2024, profile: ProjectProfile | None = None) -> ZoneProjects:
     """All projects of one zone entering from 2021 to ``last_year``, calibrated, with their investment."""
-    zone = ZONE_BY_CODE[zone_code]
-    layout = PROJECT_LAYOUT.get(zone_code, "P2")
+    zone = profile.zone if profile else ZONE_BY_CODE[zone_code]
+    layout = profile.layout if profile else PROJECT_LAYOUT.get(zone_code, "P2")
+    industries = profile.industries if profile else ZONE_INDUSTRIES[zone_code]
     years = list(range(FIRST_ENTRY_YEAR, max(last_year, 2023) + 1))
     series = simulate_zone(zone, [2023])
     fai_2023 = float(series.ytd("fixed_asset_investment", 2023, 12))
-    projects = _draw_projects(zone, years, fai_2023)
-    _calibrate(projects, zone_code)
-    _assign_ids(zone, projects)
+    projects = _draw_projects(zone, years, fai_2023, industries, profile.entries_per_year if profile else None)
+    if profile is None:
+        _calibrate(projects, zone_code)
+    _assign_ids(profile.prefix if profile else ZONE_PREFIX[zone_code], projects)
     for p in projects:
         _describe(zone, p, layout)
     _spending(zone, projects, years)
