@@ -9,11 +9,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from pipelines.ingest.guards import GuardError, check_file, check_merged_cells
 from pipelines.ingest.layouts import load_layouts
 from pipelines.ingest.ledger import LedgerError, ParsedLedger, detect_layout, read_ledger
 from pipelines.settings import DataPaths
@@ -50,8 +52,16 @@ def sha256_of(path: Path) -> str:
 
 
 def parse_file(path: Path, name: str | None = None) -> ParsedLedger:
-    layout, grid = detect_layout(path, load_layouts(), file_name=name)
-    return read_ledger(path, layout, file_name=name, grid=grid)
+    layouts = load_layouts()
+    try:
+        # refused before parsing (size, container, zip bomb, password) or while parsing (time, memory, cells)
+        check_file(path, {s for layout in layouts for s in layout.suffixes})
+        layout, grid = detect_layout(path, layouts, file_name=name)
+    except GuardError as exc:
+        raise LedgerError(name or path.name, exc.message, sheet=exc.sheet, line=exc.line, field=exc.field) from exc
+    parsed = read_ledger(path, layout, file_name=name, grid=grid)
+    check_merged_cells(parsed, grid)
+    return parsed
 
 
 def identify(path: Path, rel: str) -> tuple[LandedFile, ParsedLedger | None]:
@@ -125,7 +135,22 @@ def scan_landing(paths: DataPaths) -> list[LandedFile]:
 
 def archive_path(paths: DataPaths, landed: LandedFile) -> Path:
     suffix = Path(landed.rel).suffix.lower()
+    suffix = suffix if re.fullmatch(r"\.[a-z0-9]{1,8}", suffix) else ""  # never control or shell characters
     return paths.raw / landed.sha256[:2] / f"{landed.sha256}{suffix}"
+
+
+NAME_MAX_BYTES = 255  # a file name's limit on Linux, macOS and Windows file systems
+UNSAFE_IN_NAMES = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|;&$`'!]")  # controls, separators, shell and Windows specials
+
+
+def _safe_name(rel: str, prefix: str, reserve: int) -> str:
+    """`prefix` + the landing file's name, as one file name: no separators (so no `..` or absolute part can
+    leave the folder), no control or shell characters (spaces and Chinese stay), and short enough for the file
+    system with `reserve` bytes to spare."""
+    name = UNSAFE_IN_NAMES.sub("_", rel.replace("\\", "/").rsplit("/", 1)[-1]) or "_"
+    stem, suffix = re.fullmatch(r"(.*?)(\.[A-Za-z0-9]{1,8})?", name).groups(default="")
+    budget = NAME_MAX_BYTES - reserve - len(prefix.encode()) - len(suffix)
+    return f"{prefix}{stem.encode()[:budget].decode(errors='ignore')}{suffix}"
 
 
 def archive(paths: DataPaths, src: Path, landed: LandedFile) -> Path:
@@ -146,7 +171,9 @@ def quarantine(paths: DataPaths, src: Path, landed: LandedFile) -> Path:
     """Move an unreadable file out of landing, with a JSON report of why beside it."""
     paths.quarantine.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
-    dest = paths.quarantine / f"{stamp}-{landed.sha256[:8]}-{Path(landed.rel).name}"
+    dest = paths.quarantine / _safe_name(landed.rel, f"{stamp}-{landed.sha256[:8]}-", len(".error.json"))
+    if dest.parent.resolve() != paths.quarantine.resolve():
+        raise ValueError(f"refusing to quarantine {landed.rel!r} outside {paths.quarantine}")
     shutil.move(src, dest)
     report = {"file": landed.rel, "sha256": landed.sha256, "size_bytes": landed.size,
               "received_at": landed.received_at.isoformat(), "quarantined_at": datetime.now().isoformat(),
