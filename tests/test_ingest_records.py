@@ -93,3 +93,18 @@ def test_a_project_cannot_move_to_another_zone(home, sample_dir):
     assert report.rejections and all("belongs to zone G361149" in m and "cannot move to G341022" in m
                                      for m in report.rejections)
     assert report.rows_by_table.get("project_snapshots", {}).get("2024-03", 0) == 0
+
+
+def test_an_integer_beyond_its_lake_column_is_refused_not_a_crash(home, sample_dir):
+    """投产年限 is a 16-bit column: 32768 refuses that row; before, it stopped the whole batch in the lake write."""
+    src = find(sample_dir, "上饶经开区2024年1-3月工业企业亩均效益监测台账.xlsx")
+
+    def huge(grid):
+        header_row = next(i for i, r in enumerate(grid) if "投产年限" in r)
+        column = grid[header_row].index("投产年限")
+        grid[header_row + 1][column] = 32768
+
+    altered_xlsx(src, home.landing / "上饶经开区" / src.name, huge)
+    report = ingest_months(home, ["2024-03"])
+    assert len(report.ingested) == 1 and len(report.rejections) == 1
+    assert "field 投产年限: 投产年限 expected a whole number from -32768 to 32767" in report.rejections[0]

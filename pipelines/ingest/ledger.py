@@ -416,6 +416,9 @@ class _Reader:
         if spec.type == "integer":
             if number != number.to_integral_value():
                 raise ValueParseError(f"expected a whole number, found {number}")
+            low, high = _integer_range(self.layout.ledger, spec.field)
+            if not low <= number <= high:  # the lake column would refuse it and stop the whole batch
+                raise ValueParseError(f"expected a whole number from {low} to {high}, found {number}")
             return int(number)
         return to_canonical(number, self.record_units[spec.field])
 
@@ -593,3 +596,11 @@ def _parse_date(cell: Cell, required: bool):
         except ValueError as exc:
             raise ValueParseError(f"{text!r} is not a valid date") from exc
     raise ValueParseError(f"expected a date such as 2024-03-15, found {text!r}")
+
+
+def _integer_range(table: str, field: str) -> tuple[int, int]:
+    """The values the lake's integer column for `field` can hold (e.g. int16 for 投产年限)."""
+    from pipelines.lake_schema import LAKE_TABLES
+
+    bits = LAKE_TABLES[table].field(field).type.bit_width
+    return -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
