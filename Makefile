@@ -22,7 +22,7 @@ install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,server]'
 	@rm -f $(VENV)/.installed-* && touch $@
 
 # Dagster loads the dbt assets from dbt's manifest: parse before anything imports the code location.

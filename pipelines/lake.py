@@ -25,6 +25,10 @@ def write_atomic(table: pa.Table, path: Path) -> None:
 
 
 def ensure_lake(lake: Path) -> None:
+    """The lake's tables with their empty schema files; temporary files of a writer killed midway removed (the
+    callers hold the `lake` pool, so no other writer is using them)."""
+    for stale in [*lake.glob("*/.*.tmp"), *lake.glob("*/*/.*.tmp")]:
+        stale.unlink(missing_ok=True)
     for name, schema in LAKE_TABLES.items():
         empty = lake / name / "_schema" / "empty.parquet"
         if not empty.exists():

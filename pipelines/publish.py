@@ -23,6 +23,7 @@ import pandas as pd
 import yaml
 
 from pipelines.analytics import create_analytics_views
+from pipelines.faults import crash_point
 from pipelines.marts import MartSpec, mart_specs
 from pipelines.quality.gate import findings, month_gates
 from pipelines.quality.store import results_dir
@@ -135,6 +136,15 @@ def _vintages(paths: DataPaths, months: list[str]) -> pd.DataFrame:
             order by month, ledger, zone_code""", [files]).df()
 
 
+def _remove_unfinished(paths: DataPaths) -> None:
+    """Clear what a publishing run killed midway left behind: its hidden staging folder and temporary link.
+    Readers never saw them (only `current` is read); publishing holds the `warehouse` pool, so none is in use."""
+    for staging in (paths.published / "releases").glob(".*.tmp"):
+        shutil.rmtree(staging, ignore_errors=True)
+    for link in paths.published.glob(".current.*"):
+        link.unlink(missing_ok=True)
+
+
 def publish(paths: DataPaths, run_months: list[str]) -> dict:
     """Publish every month that passes the gate; returns the release record (`published` False if none does)."""
     months = sorted(set(checked_months(paths)) | set(run_months))
@@ -149,6 +159,7 @@ def publish(paths: DataPaths, run_months: list[str]) -> dict:
 
     release_id = datetime.now().strftime("%Y%m%dT%H%M%S%f")
     releases = paths.published / "releases"
+    _remove_unfinished(paths)
     staging = releases / f".{release_id}.tmp"
     staging.mkdir(parents=True)
     open_periods = _open_periods(months, open_months)
@@ -175,6 +186,7 @@ def publish(paths: DataPaths, run_months: list[str]) -> dict:
             con.unregister("periods")
         for spec in specs.values():
             flags[spec.name] = _copy_mart(con, spec, provisional_from, latest_ym)
+            crash_point("publish.staging_written")
         con.execute("detach wh")
         found = findings(paths, months_published)
         decided = found[found["status"] != "open"]
@@ -226,6 +238,7 @@ def publish(paths: DataPaths, run_months: list[str]) -> dict:
     tmp_link = paths.published / f".current.{release_id}"
     tmp_link.symlink_to(final.relative_to(paths.published), target_is_directory=True)
     os.replace(tmp_link, link)  # atomic: readers see the old or the new release
+    crash_point("publish.swapped")
     for old in sorted(p for p in releases.iterdir() if not p.name.startswith("."))[:-KEEP_RELEASES]:
         shutil.rmtree(old, ignore_errors=True)
     return {"published": True, **record}

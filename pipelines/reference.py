@@ -107,6 +107,27 @@ def project_setting_rows(path: Path = SOURCES_DIR / "metrics" / "projects.yaml")
                  "note": s.get("note", "").strip()} for s in yaml.safe_load(f)["settings"]]
 
 
+REFERENCE_CODE = ("reference.py", "registry.py", "measures.py", "lake_schema.py")
+
+
+def reference_fingerprint() -> str:
+    """Hash of everything the reference tables are made from: sources/ and the code that reads it. The same
+    fingerprint means the same tables, so a run can skip rewriting them."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    package = Path(__file__).parent
+    for path in sorted(p for p in SOURCES_DIR.rglob("*") if p.is_file()) + [package / f for f in REFERENCE_CODE]:
+        digest.update(path.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def reference_tables_present(lake: Path) -> bool:
+    from pipelines.lake_schema import REFERENCE_TABLES
+
+    return all((lake / "reference" / f"{name}.parquet").exists() for name in REFERENCE_TABLES)
+
+
 def write_reference_tables(lake: Path) -> dict[str, int]:
     tables = {
         "zones": [asdict(z) for z in load_zones()],

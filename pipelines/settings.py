@@ -85,11 +85,33 @@ def export_env(paths: DataPaths | None = None) -> DataPaths:
     return paths
 
 
+STORAGE_ENV = "PARKSTATS_DAGSTER_STORAGE"  # sqlite (default: files in DAGSTER_HOME) or postgres (dagster.server.yaml)
+
+
+def instance_config_text() -> str:
+    """dagster.yaml, with its `storage` replaced by dagster.server.yaml's when PARKSTATS_DAGSTER_STORAGE=postgres."""
+    text = (REPO_ROOT / "dagster.yaml").read_text(encoding="utf-8")
+    storage = os.environ.get(STORAGE_ENV, "sqlite")
+    if storage == "sqlite":
+        return text
+    if storage != "postgres":
+        raise ValueError(f"{STORAGE_ENV}={storage!r}: expected sqlite or postgres")
+    import importlib.util
+
+    import yaml
+
+    if importlib.util.find_spec("dagster_postgres") is None:
+        raise RuntimeError(f"{STORAGE_ENV}=postgres needs dagster-postgres: pip install -e '.[server]'")
+    config = yaml.safe_load(text)
+    config["storage"] = yaml.safe_load((REPO_ROOT / "dagster.server.yaml").read_text(encoding="utf-8"))["storage"]
+    return "# generated from dagster.yaml + dagster.server.yaml (PARKSTATS_DAGSTER_STORAGE=postgres)\n" + \
+        yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
+
+
 def _install_instance_config(dagster_home: Path) -> None:
     """DAGSTER_HOME lives in the git-ignored data folder; the instance config is versioned at the repo root."""
     dagster_home.mkdir(parents=True, exist_ok=True)
-    source = REPO_ROOT / "dagster.yaml"
     target = dagster_home / "dagster.yaml"
-    text = source.read_text(encoding="utf-8")
+    text = instance_config_text()
     if not target.exists() or target.read_text(encoding="utf-8") != text:
         target.write_text(text, encoding="utf-8")

@@ -3,7 +3,7 @@
 
 import dagster as dg
 
-from pipelines.reference import write_reference_tables
+from pipelines.reference import reference_fingerprint, write_reference_tables
 from pipelines.settings import data_paths
 
 
@@ -15,5 +15,7 @@ from pipelines.settings import data_paths
     pool="lake",
 )
 def reference_data() -> dg.MaterializeResult:
+    fingerprint = reference_fingerprint()  # before reading: a change made meanwhile shows as a new fingerprint
     counts = write_reference_tables(data_paths().lake)
-    return dg.MaterializeResult(metadata={f"{name}_rows": n for name, n in counts.items()})
+    return dg.MaterializeResult(metadata={"fingerprint": fingerprint,
+                                          **{f"{name}_rows": n for name, n in counts.items()}})

@@ -18,6 +18,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from pipelines.faults import crash_point
 from pipelines.partitions import monthly_partitions, months_of_context
 from pipelines.settings import DBT_PROJECT_DIR, data_paths
 
@@ -31,6 +32,8 @@ class ParkStatsDbtTranslator(DagsterDbtTranslator):
         layer = fqn[1] if len(fqn) > 2 else "warehouse"
         return f"warehouse_{layer}"
 
+
+CRASH_AFTER_MODELS = 8  # crash point dbt.models_built: staging done, intermediates and marts still to come
 
 translator = ParkStatsDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_duplicate_source_asset_keys=True))
 
@@ -47,7 +50,12 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     dbt_vars = {"month_from": months[0], "month_to": months[-1]}
     # one target folder in the data folder (writers run one at a time: pool `warehouse`), not one per run
     target = data_paths().home / "dbt" / "target"
-    yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context, target_path=target).stream()
+    built = 0
+    for event in dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context, target_path=target).stream():
+        yield event
+        built += isinstance(event, dg.Output)
+        if built == CRASH_AFTER_MODELS:
+            crash_point("dbt.models_built")
 
 
 def mart_models() -> list[str]:

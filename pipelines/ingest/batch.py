@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from pipelines.faults import crash_point
 from pipelines.ingest.landing import (
     LandedFile,
     LandingIndex,
@@ -221,6 +222,7 @@ def _write_batch(paths: DataPaths, batch: list[tuple[Path, LandedFile, ParsedLed
     for (table, month), rows in sorted(by_month_rows.items()):
         written = append_month(lake, table, month, rows, replace_sha=shas)
         report.rows_by_table.setdefault(table, {})[month] = written
+        crash_point("ingest.lake_written")
     for month, rows in sorted(by_month_rejections.items()):
         append_month(lake, "rejections", month, rows, replace_sha=shas)
     # the manifest is written last: a file is "ingested" only once its rows are safely in the lake

@@ -174,10 +174,11 @@ def quarantine(paths: DataPaths, src: Path, landed: LandedFile) -> Path:
     dest = paths.quarantine / _safe_name(landed.rel, f"{stamp}-{landed.sha256[:8]}-", len(".error.json"))
     if dest.parent.resolve() != paths.quarantine.resolve():
         raise ValueError(f"refusing to quarantine {landed.rel!r} outside {paths.quarantine}")
-    shutil.move(src, dest)
     report = {"file": landed.rel, "sha256": landed.sha256, "size_bytes": landed.size,
               "received_at": landed.received_at.isoformat(), "quarantined_at": datetime.now().isoformat(),
               "error": landed.error}
+    # the reason first, then the file: a crash in between leaves a report without a file, never the reverse
     dest.with_name(dest.name + ".error.json").write_text(json.dumps(report, ensure_ascii=False, indent=2),
                                                          encoding="utf-8")
+    shutil.move(src, dest)
     return dest
