@@ -1,8 +1,8 @@
 """Ingesting the landing folder for a set of reporting months: archive, manifest, lake rows, quarantine.
 
-Order of writes, so that a crash at any point loses nothing and a rerun repeats nothing: copy the file into the
-raw archive → rewrite the month's lake rows (replacing any rows of the same file) → rewrite the month's manifest →
-only then remove the file from landing. A file counts as ingested once its hash is in the manifest.
+Order of writes, so that a crash at any point loses nothing and a rerun repeats nothing: copy the batch's files
+into the raw archive and make the copies durable (fsynced, with their folders) → rewrite the month's lake rows
+(replacing any rows of the same file) → rewrite the month's manifest → only then remove the files from landing. A file counts as ingested once its hash is in the manifest.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -18,16 +18,17 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from pipelines.faults import crash_point
+from pipelines.ingest.guards import in_workers, retire_workers
 from pipelines.ingest.landing import (
     LandedFile,
     LandingIndex,
-    archive,
-    identify,
+    archive_all,
     landing_files,
-    parse_file,
+    parse_job,
+    parse_job_bounded,
     quarantine,
 )
-from pipelines.ingest.ledger import LedgerError, ParsedLedger, Rejection
+from pipelines.ingest.ledger import ParsedLedger, Rejection
 from pipelines.ingest.values import Period
 from pipelines.lake import append_month, ensure_lake, read_month
 from pipelines.lake_schema import ZONE_BOUND_KEYS
@@ -66,26 +67,48 @@ def _vintages(lake: Path, month: str) -> dict[tuple[str, str, str], int]:
                                                    strict=True)}
 
 
+class _MonthVintages:
+    """A month's vintages: a file keeps its number, a new file of a zone and ledger gets the next one. The
+    newest number per zone and ledger is kept as files are numbered, so numbering a month's thousands of files
+    does not rescan all the others for each."""
+
+    def __init__(self, known: dict[tuple[str, str, str], int]):
+        self.by_file = dict(known)  # (ledger, zone, file) -> vintage
+        self.newest: dict[tuple[str, str], int] = {}
+        for (ledger, zone, _), vintage in known.items():
+            self.newest[(ledger, zone)] = max(self.newest.get((ledger, zone), 0), vintage)
+
+    def number(self, ledger: str, zone: str, sha256: str) -> int:
+        vintage = self.by_file.get((ledger, zone, sha256)) or self.newest.get((ledger, zone), 0) + 1
+        self.by_file[(ledger, zone, sha256)] = vintage
+        self.newest[(ledger, zone)] = max(self.newest.get((ledger, zone), 0), vintage)
+        return vintage
+
+
 PARALLEL_MIN_FILES = 24  # below this, starting worker processes costs more than it saves
 
 
-def _parse_job(job: tuple[Path, str, bool]) -> tuple[LandedFile | None, ParsedLedger | None, str | None]:
-    """In a worker: identify a new file (hash + parse), or re-parse a known one; errors come back as text."""
-    path, rel, known = job
-    if not known:
-        landed, parsed = identify(path, rel)
-        return landed, parsed, None
-    try:
-        return None, parse_file(path, rel), None
-    except LedgerError as exc:  # the file changed between scans in a way that breaks it
-        return None, None, str(exc)
+Job = tuple[Path, str, bool]  # path, path relative to landing, known (re-parse) or new (identify)
+JobResult = tuple[LandedFile | None, ParsedLedger | None, str | None]
 
 
-def _parse_all(jobs: list[tuple[Path, str, bool]]) -> list[tuple[LandedFile | None, ParsedLedger | None, str | None]]:
-    """Parse on every core: parsing (calamine, unit and value rules) is most of ingestion's work."""
+def _parse_job(job: Job) -> JobResult:
+    return parse_job(*job)
+
+
+def _parse_all(jobs: list[Job]) -> list[JobResult]:
+    """Parse on every core: parsing (calamine, unit and value rules) is most of ingestion's work. Each file goes
+    whole to a bounded reader worker (guards.bounded_parse), one thread per worker waiting for its answers; when
+    reads are configured to run in this process, a spawn pool parses instead."""
     workers = min(os.cpu_count() or 1, 8)
     if len(jobs) < PARALLEL_MIN_FILES or workers < 2:
         return [_parse_job(job) for job in jobs]
+    if in_workers():
+        try:
+            with ThreadPoolExecutor(max_workers=workers) as threads:
+                return list(threads.map(lambda job: parse_job_bounded(*job), jobs))
+        finally:
+            retire_workers()
     context = multiprocessing.get_context("spawn")  # not fork: the Dagster process runs threads
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         return list(pool.map(_parse_job, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
@@ -180,10 +203,11 @@ def _write_batch(paths: DataPaths, batch: list[tuple[Path, LandedFile, ParsedLed
     by_month_rows: dict[tuple[str, str], list[dict]] = defaultdict(list)  # (lake table, month) -> rows
     by_month_rejections: dict[str, list[dict]] = defaultdict(list)
     by_month_manifest: dict[str, list[dict]] = defaultdict(list)
-    vintages: dict[str, dict[tuple[str, str, str], int]] = {}
+    vintages: dict[str, _MonthVintages] = {}
     now = datetime.now()
-    for path, landed, parsed in batch:
-        archived = archive(paths, path, landed)
+    # every raw copy is durable before any lake file is replaced (the order at the top of this module)
+    archived_paths = archive_all(paths, [(path, landed) for path, landed, _ in batch])
+    for (_, landed, parsed), archived in zip(batch, archived_paths, strict=True):
         file_cols = {"file_sha256": landed.sha256, "source_file": landed.rel, "received_at": landed.received_at}
         zone_months: dict[tuple[str, str], int] = defaultdict(int)
         for row in parsed.rows:
@@ -191,14 +215,14 @@ def _write_batch(paths: DataPaths, batch: list[tuple[Path, LandedFile, ParsedLed
         vintage_of: dict[tuple[str, str], int] = {}
         table = parsed.layout.ledger
         for zone, month in sorted(zone_months):
-            seen = vintages.setdefault(month, _vintages(lake, month))
-            previous = [v for (led, z, _), v in seen.items() if z == zone and led == table]
-            vintage = seen.get((table, zone, landed.sha256)) or (max(previous, default=0) + 1)
-            seen[(table, zone, landed.sha256)] = vintage
-            vintage_of[(zone, month)] = vintage
-        for row in parsed.rows:
+            if month not in vintages:
+                vintages[month] = _MonthVintages(_vintages(lake, month))
+            vintage_of[(zone, month)] = vintages[month].number(table, zone, landed.sha256)
+        for row in parsed.rows:  # the parsed rows become lake rows in place: nothing else reads them
             month = f"{row['year']:04d}-{row['month']:02d}"
-            by_month_rows[(table, month)].append({**row, **file_cols, "vintage": vintage_of[(row["zone_code"], month)]})
+            row.update(file_cols)
+            row["vintage"] = vintage_of[(row["zone_code"], month)]
+            by_month_rows[(table, month)].append(row)
         rejected_by_month: dict[str, int] = defaultdict(int)
         for rej in parsed.rejections:
             month = rej.period.key if rej.period else (sorted(landed.months) or ["unknown"])[0]

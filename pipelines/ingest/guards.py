@@ -12,6 +12,8 @@ before making Python objects of it. Only a process boundary is robust: python-ca
 a signal nor a thread can interrupt, and a 5 KB workbook with values in A1 and XFD1048576 makes it allocate a
 550 GB dense range, which aborts the whole process. Workers are fresh interpreters, reused across files and
 replaced after a timeout, a crash or RECYCLE_AFTER files; `parse_in_worker: false` reads in the calling process.
+A batch of files (`bounded_parse`, called by batch.py) sends each whole file to a worker — check, read, parse — so
+the grid never crosses a process boundary; the limits then bound the whole file, reads and parsing together.
 
 Every refusal is a GuardError naming what was found and what was expected. It is deliberately not a FileReadError:
 layout detection takes a FileReadError to mean "this layout does not fit, try the next", while a guard failure is
@@ -389,11 +391,18 @@ def _receive(sock: socket.socket, timeout: float | None) -> Any:
     return pickle.loads(_receive_exactly(sock, struct.unpack("!Q", header)[0]))
 
 
+def _settings_key() -> tuple[tuple[str, str], ...]:
+    """The settings a worker was started with (data folder, sources, limits file): a worker whose settings are
+    not the caller's current ones is not reused."""
+    return tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("PARKSTATS_")))
+
+
 class _Worker:
     def __init__(self, memory_bytes: int):
         mine, theirs = socket.socketpair()
         self.sock = mine
         self.memory_bytes = memory_bytes
+        self.settings = _settings_key()
         self.files = 0
         try:
             self.process = subprocess.Popen(
@@ -461,7 +470,7 @@ class _Pool:
                 self.idle, self.pid = [], os.getpid()
             while self.idle:
                 worker = self.idle.pop()
-                if worker.memory_bytes == memory_bytes and worker.alive():
+                if worker.memory_bytes == memory_bytes and worker.settings == _settings_key() and worker.alive():
                     return worker
                 worker.stop()
         return _Worker(memory_bytes)
@@ -485,11 +494,22 @@ _pool = _Pool()
 atexit.register(_pool.close)
 
 
+def retire_workers() -> None:
+    """Stop the idle workers. A worker that has parsed files holds the layouts, aliases and measures it loaded
+    then; retiring it after a batch lets the next batch see sources/ as they are by then."""
+    _pool.close()
+
+
+_in_worker = False  # set in a worker process: its reads need no worker of their own
+
+
 def worker_main() -> None:
-    """The worker process: argv = socket fd, memory limit in bytes. Reads one grid per request until the caller
-    closes the socket."""
+    """The worker process: argv = socket fd, memory limit in bytes. Serves one request at a time (read a grid, or
+    parse a whole file) until the caller closes the socket."""
+    global _in_worker
     import resource
 
+    _in_worker = True
     sock = socket.socket(fileno=int(sys.argv[1]))
     memory_bytes = int(sys.argv[2])
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the caller's to handle; we end when it closes
@@ -498,7 +518,7 @@ def worker_main() -> None:
                                             else min(memory_bytes, hard), hard))
     with contextlib.suppress(ValueError, OSError):  # no core dump of a worker stopped by its memory limit
         resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
-    import pipelines.ingest.readers  # noqa: F401  (imported before "ready", so start-up is not parse time)
+    import pipelines.ingest.landing  # noqa: F401  (imported before "ready", so start-up is not parse time)
 
     # started: from now on stderr is silent, as Rust reports a failed allocation there (the caller says it in words)
     devnull = os.open(os.devnull, os.O_WRONLY)
@@ -510,7 +530,7 @@ def worker_main() -> None:
             request = _receive(sock, None)
         except (EOFError, OSError):
             return
-        reply = _read(*request)
+        reply = _read(*request[1:]) if request[0] == "read" else _parse(request[1])
         try:
             _send(sock, reply)
         except MemoryError:
@@ -540,6 +560,22 @@ def _read(path: str, sheet: str | int, encoding: str, delimiter: str, max_rows: 
                 None, None, None)
 
 
+def _parse(job: tuple) -> tuple:
+    """A whole file in the worker: landing.parse_job (identify, or re-parse), its reads in this process."""
+    import traceback
+
+    from pipelines.ingest.landing import parse_job
+
+    try:
+        return ("ok", parse_job(*job))
+    except MemoryError:
+        return ("memory",)
+    except BaseException as exc:  # a fault of ours, not of the file: the caller raises it
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
+        return ("fault", traceback.format_exc())
+
+
 def _died_error(limits: Limits, how: str) -> GuardError:
     # a failed allocation aborts (SIGABRT), the kernel's OOM killer kills (SIGKILL); anything else is a crash
     if any(sign in how for sign in ("memory", "SIGABRT", "SIGKILL")):
@@ -551,32 +587,40 @@ def _died_error(limits: Limits, how: str) -> GuardError:
                       "the workbook reader; ask the zone to send it again, and keep it for a bug report")
 
 
+def in_workers(limits: Limits | None = None) -> bool:
+    """Whether reads run in worker processes (not when configured off, nor on a system without them)."""
+    return (limits or load_limits()).parse_in_worker and os.name == "posix" and not _in_worker
+
+
+def _bounded(request: tuple, limits: Limits) -> tuple:
+    """`request` served by a worker under the time and memory limits; GuardError when it is stopped."""
+    for attempt in (1, 2):
+        # the retry takes a fresh worker, never an idle one, so a second death is the file's doing
+        worker = _pool.take(limits.parse_memory_bytes) if attempt == 1 else _Worker(limits.parse_memory_bytes)
+        try:
+            reply = worker.call(request, limits.parse_timeout_seconds)
+        except _WorkerTimeout:
+            raise GuardError(f"reading the file took longer than {limits.parse_timeout_seconds:g} s "
+                             "(parse_timeout_seconds in sources/ingestion.yaml) and was stopped; expected a "
+                             "ledger, which reads in well under a second: the file is damaged or built to be "
+                             "slow") from None
+        except _WorkerDied as died:
+            if attempt == 1 and died.reused:
+                continue  # a long-serving worker may fail from its own history: judge the file in a fresh one
+            raise _died_error(limits, died.how) from None
+        _pool.give_back(worker)
+        return reply
+    raise AssertionError("unreachable: the second attempt returns or raises")
+
+
 def bounded_read(path: Path, *, sheet: str | int, encoding: str, delimiter: str) -> Grid:
     """readers.read_grid_direct in a worker process, under the time, memory and row/cell limits."""
     from pipelines.ingest.readers import FileReadError
 
     limits = load_limits()
     request = (str(path.absolute()), sheet, encoding, delimiter, limits.max_rows, limits.max_cells)
-    reply: tuple[Any, ...] = ()
-    if not limits.parse_in_worker or os.name != "posix":
-        reply = _read(*request)  # in this process: no time or memory bound
-    else:
-        for attempt in (1, 2):
-            # the retry takes a fresh worker, never an idle one, so a second death is the file's doing
-            worker = _pool.take(limits.parse_memory_bytes) if attempt == 1 else _Worker(limits.parse_memory_bytes)
-            try:
-                reply = worker.call(request, limits.parse_timeout_seconds)
-            except _WorkerTimeout:
-                raise GuardError(f"reading the file took longer than {limits.parse_timeout_seconds:g} s "
-                                 "(parse_timeout_seconds in sources/ingestion.yaml) and was stopped; expected a "
-                                 "ledger, which reads in well under a second: the file is damaged or built to be "
-                                 "slow") from None
-            except _WorkerDied as died:
-                if attempt == 1 and died.reused:
-                    continue  # a long-serving worker may fail from its own history: judge the file in a fresh one
-                raise _died_error(limits, died.how) from None
-            _pool.give_back(worker)
-            break
+    # in this process when configured so (no time or memory bound), or when this process is already a worker
+    reply = _bounded(("read", *request), limits) if in_workers(limits) else _read(*request)
     if reply[0] == "ok":
         return reply[1]
     if reply[0] == "read":
@@ -584,3 +628,17 @@ def bounded_read(path: Path, *, sheet: str | int, encoding: str, delimiter: str)
     if reply[0] == "memory":
         raise _died_error(limits, "it ran out of memory")
     raise GuardError(reply[1], sheet=reply[2], line=reply[3], field=reply[4])
+
+
+def bounded_parse(job: tuple) -> Any:
+    """landing.parse_job(*job) — check, read and parse one file — in a worker process, so that many files share
+    one worker and its reads need no round trip; the time and memory limits bound the whole file. GuardError
+    when the worker is stopped (the caller quarantines the file with that message)."""
+    limits = load_limits()
+    job = (Path(job[0]).absolute(), *job[1:])
+    reply = _bounded(("parse", job), limits)
+    if reply[0] == "ok":
+        return reply[1]
+    if reply[0] == "memory":
+        raise _died_error(limits, "it ran out of memory")
+    raise RuntimeError(f"parsing {job[1]} failed in the reader process:\n{reply[1]}")

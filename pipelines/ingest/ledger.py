@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipelines.ingest.columns import Refused, convert_column
 from pipelines.ingest.layouts import FieldSpec, Layout, Locator, MeasureSpec
 from pipelines.ingest.readers import Cell, FileReadError, Grid, read_grid
 from pipelines.ingest.values import (
@@ -89,12 +90,19 @@ class ParsedLedger:
         return {(r["zone_code"], r["year"], r["month"]) for r in self.rows}
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def _text(cell: Cell) -> str:
-    return re.sub(r"\s+", "", clean_text(cell))
+    return _SPACES.sub("", clean_text(cell))
 
 
 def _first_text(row: list[Cell]) -> str:
-    return next((_text(c) for c in row if not is_missing(c) or _text(c)), "")
+    """The row's first cell with text ("-" counts: a missing mark is text, an empty cell is not)."""
+    for c in row:
+        if c is not None and (text := _text(c)):
+            return text
+    return ""
 
 
 def find_header(grid: Grid, layout: Layout, file: str) -> int:
@@ -133,6 +141,13 @@ def header_labels(grid: Grid, start: int, count: int) -> list[str]:
 
 def _find_column(labels: list[str], pattern: re.Pattern[str]) -> int | None:
     return next((i for i, label in enumerate(labels) if label and pattern.search(label)), None)
+
+
+def _column(rows: list[tuple[int, list[Cell]]], idx: int | None) -> list[Cell]:
+    """One column of the data rows; None where a row is too short or the column is absent."""
+    if idx is None:
+        return [None] * len(rows)
+    return [row[idx] if idx < len(row) else None for _, row in rows]
 
 
 def _locate(locator: Locator, top: list[list[Cell]], filename: str) -> re.Match[str] | None:
@@ -377,51 +392,6 @@ class _Reader:
 
     # --- record ledgers (one row per firm): every field of a row must be valid, or the row is refused ---
 
-    def _field_value(self, spec: FieldSpec, cell: Cell, header: str) -> object:
-        """One field of a record, converted; ValueParseError with a message for the statistician otherwise."""
-        if spec.type == "text":
-            text = "" if cell is None else str(cell).strip()  # names as written (full-width brackets are official)
-            if not text and spec.required:
-                raise ValueParseError("is empty")
-            return text or None
-        if spec.type == "uscc":
-            return _valid_uscc(cell)
-        if spec.type == "industry":
-            code = clean_text(cell).replace(" ", "")
-            if not re.fullmatch(r"[A-T]?\d{2,4}", code):
-                raise ValueParseError(f"expected a GB/T 4754-2017 industry code such as 3971, found {code!r}")
-            return code.lstrip("ABCDEFGHIJKLMNOPQRST")
-        if spec.type == "date":
-            return _parse_date(cell, spec.required)
-        if spec.type == "choice":
-            text = clean_text(cell)
-            for label, value in spec.choices:
-                if text == label:
-                    return value
-            raise ValueParseError(f"expected one of {[label for label, _ in spec.choices]}, found {text!r}")
-        if spec.type == "flag":
-            text = clean_text(cell)
-            if text in spec.true_values:
-                return True
-            if text in spec.false_values:
-                return False
-            raise ValueParseError(f"expected one of {[*spec.true_values, *spec.false_values]}, found {text!r}")
-        number = parse_number(cell)
-        if number is None:
-            if spec.required:
-                raise ValueParseError("is missing")
-            return None
-        if spec.minimum is not None and number < spec.minimum:
-            raise ValueParseError(f"must not be below {spec.minimum:g}, found {number}")
-        if spec.type == "integer":
-            if number != number.to_integral_value():
-                raise ValueParseError(f"expected a whole number, found {number}")
-            low, high = _integer_range(self.layout.ledger, spec.field)
-            if not low <= number <= high:  # the lake column would refuse it and stop the whole batch
-                raise ValueParseError(f"expected a whole number from {low} to {high}, found {number}")
-            return int(number)
-        return to_canonical(number, self.record_units[spec.field])
-
     def _record_unit(self, spec: FieldSpec, header: str, wanted: str) -> Unit:
         declared = None
         if m := re.search(r"\(([^()]+)\)$", header):
@@ -433,21 +403,20 @@ class _Reader:
             raise ValueParseError(f"unit {declared.name} does not fit this field, which is measured in {wanted}")
         return declared
 
-    def _date_order_problem(self, record: dict, columns: list[tuple[FieldSpec, int | None]]) -> tuple | None:
+    def _date_order_problem(self, record: dict, headers: dict[str, str]) -> tuple | None:
         """Stage dates must follow each other (签约 not before 洽谈, 开工 not before 签约 ...)."""
-        header = {s.field: (self.labels[i] if i is not None else s.field) for s, i in columns}
         previous: tuple[str, object] | None = None
         for name in self.layout.ordered_dates:
             value = record.get(name)
             if value is None:
                 continue
             if previous is not None and value < previous[1]:
-                return (header[name], value.isoformat(), f"{header[name]} {value.isoformat()} is before "
-                        f"{header[previous[0]]} {previous[1].isoformat()}; the row is not ingested")
+                return (headers[name], value.isoformat(), f"{headers[name]} {value.isoformat()} is before "
+                        f"{headers[previous[0]]} {previous[1].isoformat()}; the row is not ingested")
             previous = (name, value)
         return None
 
-    def read_records(self) -> None:
+    def _record_columns(self) -> list[tuple[FieldSpec, int | None]]:
         columns: list[tuple[FieldSpec, int | None]] = []
         for spec in self.layout.fields:
             idx = _find_column(self.labels, spec.label)
@@ -455,46 +424,58 @@ class _Reader:
                 raise self.error(f"missing column: expected a header matching {spec.label.pattern!r}; "
                                  f"found {[x for x in self.labels if x]}", field=spec.field, line=self.header_line)
             columns.append((spec, idx))
-        # units are a property of the header: an unknown one makes the whole file unreadable, not each row
-        self.record_units: dict[str, Unit] = {}
+        return columns
+
+    def _record_units(self, columns: list[tuple[FieldSpec, int | None]]) -> dict[str, Unit]:
+        """Units are a property of the header: an unknown one makes the whole file unreadable, not each row."""
+        units: dict[str, Unit] = {}
         for spec, idx in columns:
             if spec.type == "amount" and idx is not None:
                 try:
-                    self.record_units[spec.field] = self._record_unit(
+                    units[spec.field] = self._record_unit(
                         spec, self.labels[idx], FIELD_UNITS[self.layout.ledger][spec.field])
                 except ValueParseError as exc:
                     raise self.error(f"{exc} (column {self.labels[idx]})", field=self.labels[idx],
                                      line=self.header_line) from exc
+        return units
+
+    def read_records(self) -> None:
+        columns = self._record_columns()
+        units = self._record_units(columns)
+        rows = list(self.data_rows())
+        headers = [self.labels[idx] if idx is not None else spec.field for spec, idx in columns]
+        converted = [convert_column(spec, _column(rows, idx), units.get(spec.field), self.layout.ledger)
+                     for spec, idx in columns]
+        fields = [spec.field for spec, _ in columns]
+        header_of = dict(zip(fields, headers, strict=True))
+        key_field = RECORD_KEYS[self.layout.ledger]
+        key_label = next((self.labels[i] for s, i in columns if s.field == key_field and i is not None), key_field)
         first_line: dict[tuple[str, str, str], int] = {}
-        for line, row in self.data_rows():
+        for r, (line, row) in enumerate(rows):
             located = self.row_zone_period(row, line)
             if located is None:
                 continue
             zone_code, zone_raw, period = located
-            record: dict[str, object] = {}
-            for spec, idx in columns:
-                cell = self.cell(row, idx)
-                header = self.labels[idx] if idx is not None else spec.field
-                try:
-                    record[spec.field] = self._field_value(spec, cell, header)
-                except ValueParseError as exc:
-                    self.reject(line, header, cell, f"{header} {exc}; the row is not ingested", period)
-                    break
-            else:
-                if problem := self._date_order_problem(record, columns):
-                    self.reject(line, problem[0], problem[1], problem[2], period)
-                    continue
-                key_field = RECORD_KEYS[self.layout.ledger]
-                key = (zone_code, period.key, str(record.get(key_field)))
-                if key in first_line:
-                    label = next((self.labels[i] for s, i in columns if s.field == key_field and i is not None), key_field)
-                    self.reject(line, label, key[2], f"{key[2]} is listed twice in this ledger (first on row "
-                                f"{first_line[key]}); the repeated row is not ingested", period)
-                    continue
-                first_line[key] = line
-                self.parsed.rows.append({"sheet": self.grid.sheet, "source_line": line, "layout_id": self.layout.id,
-                                         "zone_code": zone_code, "zone_name_raw": zone_raw,
-                                         "year": period.year, "month": period.end_month, **record})
+            values = [column[r] for column in converted]
+            refused = next((i for i, v in enumerate(values) if type(v) is Refused), None)
+            if refused is not None:  # the row is refused at its first bad field, in column order
+                header = headers[refused]
+                self.reject(line, header, self.cell(row, columns[refused][1]),
+                            f"{header} {values[refused].message}; the row is not ingested", period)
+                continue
+            record = dict(zip(fields, values, strict=True))
+            if problem := self._date_order_problem(record, header_of):
+                self.reject(line, problem[0], problem[1], problem[2], period)
+                continue
+            key = (zone_code, period.key, str(record.get(key_field)))
+            if key in first_line:
+                self.reject(line, key_label, key[2], f"{key[2]} is listed twice in this ledger (first on row "
+                            f"{first_line[key]}); the repeated row is not ingested", period)
+                continue
+            first_line[key] = line
+            self.parsed.rows.append({"sheet": self.grid.sheet, "source_line": line, "layout_id": self.layout.id,
+                                     "zone_code": zone_code, "zone_name_raw": zone_raw,
+                                     "year": period.year, "month": period.end_month, **record})
 
 
 def read_ledger(path: Path, layout: Layout, *, file_name: str | None = None, resolver: ZoneResolver | None = None,
@@ -554,53 +535,3 @@ def detect_layout(path: Path, layouts: tuple[Layout, ...], file_name: str | None
                           f"{detail}", field="layout")
     raise LedgerError(name, f"several layouts match this file: {[m[0].id for m in matches]}; "
                       "make their match rules more specific", field="layout")
-
-
-
-
-def _valid_uscc(cell: Cell) -> str:
-    """统一社会信用代码 (GB 32100-2015), check digits verified by python-stdnum."""
-    from stdnum.cn import uscc
-    from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
-
-    code = clean_text(cell).replace(" ", "").upper()
-    try:
-        return uscc.validate(code)
-    except InvalidChecksum as exc:
-        raise ValueParseError(f"{code!r} is not a valid 统一社会信用代码: the check digit does not match") from exc
-    except InvalidLength as exc:
-        raise ValueParseError(f"{code!r} is not a valid 统一社会信用代码: it must have 18 characters") from exc
-    except (InvalidFormat, InvalidComponent) as exc:
-        raise ValueParseError(f"{code!r} is not a valid 统一社会信用代码: {exc}") from exc
-
-
-def _parse_date(cell: Cell, required: bool):
-    """A date cell: an Excel date or serial number, or text such as 2024-03-15, 2024/3/15, 2024年3月15日."""
-    import datetime as dt
-
-    if isinstance(cell, dt.datetime):
-        return cell.date()
-    if isinstance(cell, dt.date):
-        return cell
-    if is_missing(cell):
-        if required:
-            raise ValueParseError("is missing")
-        return None
-    if isinstance(cell, (int, float)) and not isinstance(cell, bool) and 1 <= cell < 2958466:
-        # an Excel serial date in a cell without a date format (1900 date system, day 1 = 1900-01-01)
-        return dt.date(1899, 12, 30) + dt.timedelta(days=int(cell))
-    text = clean_text(cell)
-    if m := re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?", text):
-        try:
-            return dt.date(int(m[1]), int(m[2]), int(m[3]))
-        except ValueError as exc:
-            raise ValueParseError(f"{text!r} is not a valid date") from exc
-    raise ValueParseError(f"expected a date such as 2024-03-15, found {text!r}")
-
-
-def _integer_range(table: str, field: str) -> tuple[int, int]:
-    """The values the lake's integer column for `field` can hold (e.g. int16 for 投产年限)."""
-    from pipelines.lake_schema import LAKE_TABLES
-
-    bits = LAKE_TABLES[table].field(field).type.bit_width
-    return -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
