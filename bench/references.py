@@ -109,6 +109,9 @@ def raw_sql(models: list[dict], database: Path, month: str | None = None, seed: 
                 con.execute(f"create or replace view {m['relation']} as {m['sql']}")
             elif m["materialized"] == "incremental" and month is not None:
                 window = f"period_date between date '{month}-01' and date '{month}-01' + interval 12 month"
+                columns = {c for c, *_ in con.execute(f"describe {m['relation']}").fetchall()}
+                if "period_date" not in columns:  # annual marts (incremental by year): the month's year and the next
+                    window = f"year between {month[:4]} and {month[:4]} + 1"
                 con.execute(f"delete from {m['relation']} where {window}")
                 con.execute(f"insert into {m['relation']} by name select * from ({m['sql']}) as rebuilt where {window}")
             else:

@@ -1,6 +1,8 @@
 """What publishing needs to know about each mart, read from dbt's manifest: its key (from its uniqueness
-test), its period (monthly rows have year and month, annual rows a year only, dimensions neither) and when its
-values are estimates (`config.meta.estimated_when`, a SQL predicate on the row)."""
+test), its period (monthly rows have year and month, annual rows a year only, dimensions neither), when its
+values are estimates (`config.meta.estimated_when`, a SQL predicate on the row) and whether a period's rows depend
+only on ledgers of that period and earlier (`config.meta.reuse_earlier_periods`), so that a release may take the
+rows of periods before the earliest changed month from the previous release."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ class MartSpec:
     key: tuple[str, ...]
     period: str  # monthly / annual / none
     estimated_when: str | None
+    reuse_earlier_periods: bool = False
 
 
 def mart_specs(manifest_path: Path = MANIFEST) -> dict[str, MartSpec]:
@@ -42,5 +45,6 @@ def mart_specs(manifest_path: Path = MANIFEST) -> dict[str, MartSpec]:
             raise ValueError(f"mart {node['name']} has no uniqueness test: publishing needs its key")
         period = "monthly" if {"year", "month"} <= columns else "annual" if "year" in columns else "none"
         meta = node.get("config", {}).get("meta", {}) or node.get("meta", {})
-        specs[node["name"]] = MartSpec(node["name"], keys[uid], period, meta.get("estimated_when"))
+        specs[node["name"]] = MartSpec(node["name"], keys[uid], period, meta.get("estimated_when"),
+                                       bool(meta.get("reuse_earlier_periods")) and period != "none")
     return dict(sorted(specs.items()))

@@ -78,16 +78,23 @@ NUMERIC = ("DOUBLE", "FLOAT", "DECIMAL", "BIGINT", "INTEGER", "HUGEINT", "SMALLI
 
 
 def _copy_mart(con: duckdb.DuckDBPyConnection, spec: MartSpec, provisional_from: int, latest: int) -> dict[str, int]:
-    """Create `spec.name` in the release DB: warehouse rows of open periods (flagged), previous rows of kept ones."""
+    """Create `spec.name` in the release DB: warehouse rows of open periods (flagged), previous rows of kept ones,
+    and previous rows of the open periods the warehouse has not changed since (`reused_periods`, see
+    _reused_periods): those are the rows the warehouse would give, so they are flagged as fresh unrevised rows."""
     table, period = spec.name, PERIOD_SQL[spec.period]
+    has_prev = con.execute("select count(*) from prev_tables where table_name = ?", [table]).fetchone()[0] > 0
+    reuse = has_prev and _reusable(con, spec)
     fresh = f"{period} in (select ym from open_periods)" if period else "true"
+    if reuse:  # year bound first: lets DuckDB skip the row groups of the reused years
+        first_year = con.execute("select coalesce(min(ym), 0) // 100 from fresh_periods").fetchone()[0]
+        fresh = f"year >= {first_year} and {period} in (select ym from fresh_periods)"
     provisional = f"{period} >= {provisional_from}" if period else "false"
     if spec.period == "annual":  # a year stays provisional until its December is published and out of the window
         provisional += f" or {period} > {latest}"
+    estimated = f"coalesce(({spec.estimated_when or 'false'}), false)"
     con.execute(f"""create or replace temp view fresh_rows as
-        select *, coalesce(({spec.estimated_when or 'false'}), false) as _estimated, ({provisional}) as _provisional
+        select *, {estimated} as _estimated, ({provisional}) as _provisional
         from wh.main."{table}" where {fresh}""")
-    has_prev = con.execute("select count(*) from prev_tables where table_name = ?", [table]).fetchone()[0] > 0
     revised, join = "false", ""
     if has_prev and period:
         columns = _columns(con, f'wh.main."{table}"')
@@ -96,7 +103,10 @@ def _copy_mart(con: duckdb.DuckDBPyConnection, spec: MartSpec, provisional_from:
                   and kind.split("(")[0] in NUMERIC]
         changed = " or ".join(f'round(n."{c}", 6) is distinct from round(p."{c}", 6)' for c in values) or "false"
         revised = f'(p."{spec.key[0]}" is not null and ({changed}))'
-        join = (f'left join prev.main."{table}" p on '
+        # reused periods are not compared: only the fresh ones need the previous rows
+        prev_rows = (f'(select * from prev.main."{table}" where {fresh})' if reuse
+                     else f'prev.main."{table}"')
+        join = (f"left join {prev_rows} p on "
                 + " and ".join(f'p."{k}" is not distinct from n."{k}"' for k in spec.key))
     flag = f"case when {revised} then 'r' when n._estimated then 'E' when n._provisional then 'P' else 'A' end"
     sql = (f'create table "{table}" as select n.* exclude (_estimated, _provisional), {flag} as status_flag '
@@ -105,8 +115,23 @@ def _copy_mart(con: duckdb.DuckDBPyConnection, spec: MartSpec, provisional_from:
         old_flag = "" if "status_flag" in _columns(con, f'prev.main."{table}"') else ", 'A' as status_flag"
         sql += (f' union all by name select *{old_flag} from prev.main."{table}" '
                 f"where {period} in (select ym from kept_periods)")
+    if reuse:
+        again = f"case when {estimated} then 'E' when {provisional} then 'P' else 'A' end"
+        sql += (f' union all by name select * exclude (status_flag), {again} as status_flag '
+                f'from prev.main."{table}" where {period} in (select ym from reused_periods)')
     con.execute(sql)
     return dict(con.execute(f'select status_flag, count(*) from "{table}" group by all order by 1').fetchall())
+
+
+def _reusable(con: duckdb.DuckDBPyConnection, spec: MartSpec) -> bool:
+    """May `spec` take rows of reused periods from the previous release: it declares that a period's rows depend
+    only on earlier ledgers, its key holds the period, and the previous release has the same columns."""
+    if not spec.reuse_earlier_periods or not {"year", "month"} & set(spec.key):
+        return False
+    if con.execute("select count(*) from reused_periods").fetchone()[0] == 0:
+        return False
+    previous = _columns(con, f'prev.main."{spec.name}"')
+    return previous == {**_columns(con, f'wh.main."{spec.name}"'), "status_flag": "VARCHAR"}
 
 
 def _open_periods(months: list[str], open_months: list[str]) -> set[int]:
@@ -120,6 +145,73 @@ def _open_periods(months: list[str], open_months: list[str]) -> set[int]:
         first = _ym(months[0])
         periods |= {y * 100 + m for y in range(2000, first // 100 + 1) for m in range(1, 13) if y * 100 + m < first}
     return periods
+
+
+def _reused_periods(con: duckdb.DuckDBPyConnection, paths: DataPaths, previous: dict, open_periods: set[int],
+                    run_months: list[str], specs: dict[str, MartSpec]) -> set[int]:
+    """Open periods whose rows the previous release already holds as the warehouse has them: periods the previous
+    release took from the warehouse, before the earliest month that may have changed since (for the marts whose
+    rows of a period depend only on ledgers of that period and earlier). Empty when that cannot be shown."""
+    if not previous or not _dimensions_unchanged(con, specs):
+        return set()
+    first_changed = _first_changed_period(con, paths, previous, run_months)
+    if first_changed is None:
+        return set()
+    checked = sorted(previous.get("check_summary", {}))
+    withheld = previous.get("months_withheld", {})
+    previously_open = _open_periods(checked, [m for m in checked if m not in withheld])
+    return {p for p in open_periods & previously_open if p < first_changed}
+
+
+def _first_changed_period(con: duckdb.DuckDBPyConnection, paths: DataPaths, previous: dict,
+                          run_months: list[str]) -> int | None:
+    """The earliest period (yyyymm) whose warehouse rows may differ from the previous release's, None if any may:
+    the run's months, the months of every dbt build since the previous release began (the warehouse_builds log
+    of dbt's on-run-start hook; dbt is the warehouse's only writer, a build without a month window or with
+    --full-refresh may change every month) and the months whose newest ledger vintages differ from the previous
+    release's (a build that failed after ingestion)."""
+    if not _has_table(con, "wh", "warehouse_builds") or not _has_table(con, "prev", "release_vintages"):
+        return None
+    began = datetime.strptime(previous["release_id"], "%Y%m%dT%H%M%S%f").timestamp()
+    builds = con.execute("select started_epoch, month_from, full_refresh from wh.main.warehouse_builds").fetchall()
+    if not any(at <= began for at, _, _ in builds):
+        return None  # the log starts after the previous release: it cannot tell what changed before
+    since = [(month_from, full) for at, month_from, full in builds if at > began]
+    if any(month_from is None or full for month_from, full in since):
+        return None
+    firsts = [_ym(m) for m in run_months] + [d.year * 100 + d.month for d, _ in since]
+    con.register("new_vintages", _vintages(paths, previous.get("months_published", [])))
+    columns = ", ".join(f"cast({c} as varchar)" for c in ("month", "ledger", "zone_code", "source_file",
+                                                           "file_sha256", "vintage"))
+    changed = con.execute(f"""select distinct month from (
+        (select {columns} from new_vintages except all select {columns} from prev.main.release_vintages)
+        union all
+        (select {columns} from prev.main.release_vintages except all select {columns} from new_vintages)
+    ) as differences (month)""").fetchall()
+    con.unregister("new_vintages")
+    return min(firsts + [_ym(m) for (m,) in changed], default=10**6)
+
+
+def _dimensions_unchanged(con: duckdb.DuckDBPyConnection, specs: dict[str, MartSpec]) -> bool:
+    """Zone names, levels and measures are joined into the rows of every period: if they changed, reuse nothing."""
+    for spec in specs.values():
+        if spec.period != "none":
+            continue
+        table = spec.name
+        if not _has_table(con, "prev", table) or _columns(con, f'prev.main."{table}"') != {
+                **_columns(con, f'wh.main."{table}"'), "status_flag": "VARCHAR"}:
+            return False
+        current, previous = f'select * from wh.main."{table}"', f'select * exclude (status_flag) from prev.main."{table}"'
+        differences = con.execute(f"select count(*) from (({current} except all {previous}) "
+                                  f"union all ({previous} except all {current}))").fetchone()[0]
+        if differences:
+            return False
+    return True
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> bool:
+    return con.execute("select count(*) from information_schema.tables where table_catalog = ? and table_name = ?",
+                       [catalog, table]).fetchone()[0] > 0
 
 
 def _vintages(paths: DataPaths, months: list[str]) -> pd.DataFrame:
@@ -180,7 +272,9 @@ def publish(paths: DataPaths, run_months: list[str]) -> dict:
                         "where table_catalog = 'prev'")
         else:
             con.execute("create temp table prev_tables (table_name varchar)")
-        for name, periods in (("open_periods", open_periods), ("kept_periods", kept_periods)):
+        reused = _reused_periods(con, paths, previous, open_periods, run_months, specs)
+        for name, periods in (("open_periods", open_periods), ("kept_periods", kept_periods),
+                              ("reused_periods", reused), ("fresh_periods", open_periods - reused)):
             con.register("periods", pd.DataFrame({"ym": sorted(periods)}, dtype="int64"))
             con.execute(f"create temp table {name} as select ym from periods")
             con.unregister("periods")

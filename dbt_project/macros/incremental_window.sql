@@ -21,13 +21,37 @@
     {{ return(is_incremental() and (var('month_from', none) is not none) and (var('month_from', none) | string | trim) != '') }}
 {%- endmacro %}
 
-{# SQL predicate selecting the months this run rebuilds ('true' when it rebuilds everything). #}
-{% macro incremental_month_filter(date_column='period_date') -%}
+{#
+  SQL predicate selecting the months this run rebuilds ('true' when it rebuilds everything).
+  months_after: how far a changed month reaches ahead in this model (12 for TTM / 同比 / rank change; 0 for a
+  model whose rows of a month depend only on the ledgers of that month, e.g. the newest firm ledger).
+#}
+{% macro incremental_month_filter(date_column='period_date', months_after=12) -%}
     {%- if month_window_active() -%}
         {%- set month_from = var('month_from') -%}
         {%- set month_to = var('month_to', none) or month_from -%}
         {{ date_column }} between {{ month_start_literal(month_from) }}
-            and {{ month_start_literal(month_to) }} + interval 12 month
+            and {{ month_start_literal(month_to) }} + interval {{ months_after }} month
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+{#
+  SQL predicate selecting the years of annual rows this run rebuilds ('true' when it rebuilds everything).
+  An annual row of year Y is built from the December ledgers of Y (years_after=0) and, for the evaluation's
+  previous-year benchmark, of Y - 1 (years_after=1): a run changes the years whose December (or the previous
+  December) lies in month_from .. month_to. A run without a December rebuilds no year.
+  years_before: on an upstream model, also the years the rebuilt ones look back on.
+#}
+{% macro incremental_year_filter(year_column='year', years_after=0, years_before=0) -%}
+    {%- if month_window_active() -%}
+        {%- set month_from = var('month_from') -%}
+        {%- set month_to = var('month_to', none) or month_from -%}
+        -- (no December in the window: no year)
+        year({{ month_start_literal(month_from) }}) <= year({{ month_start_literal(month_to) }} + interval 1 month) - 1
+        and {{ year_column }} between year({{ month_start_literal(month_from) }}) - {{ years_before }}
+            and year({{ month_start_literal(month_to) }} + interval 1 month) - 1 + {{ years_after }}
     {%- else -%}
         true
     {%- endif -%}
@@ -38,10 +62,40 @@
   upstream (a corrected ledger without that measure) also disappears here. delete+insert on the unique key
   then inserts the rebuilt rows.
 #}
-{% macro delete_incremental_window(date_column='period_date') -%}
+{% macro delete_incremental_window(date_column='period_date', months_after=12) -%}
     {%- if is_incremental() -%}
-        delete from {{ this }} where {{ incremental_month_filter(date_column) }}
+        delete from {{ this }} where {{ incremental_month_filter(date_column, months_after) }}
     {%- else -%}
         select 1
+    {%- endif -%}
+{%- endmacro %}
+
+{# Pre-hook of the annual incremental marts: delete the rows of the years being rebuilt (as above). #}
+{% macro delete_incremental_years(year_column='year', years_after=0) -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} where {{ incremental_year_filter(year_column, years_after) }}
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
+
+{#
+  The same month window as incremental_month_filter, spelled as (year = Y and month = M) or ... on the integer
+  columns: DuckDB pushes that into the Parquet scan of a staging view (row groups of other months are skipped),
+  which it cannot do with a date computed from them.
+#}
+{% macro incremental_year_month_filter(months_after=0, months_before=0, year_column='year', month_column='month') -%}
+    {%- if month_window_active() -%}
+        {%- set month_from = var('month_from') | string | trim -%}
+        {%- set month_to = (var('month_to', none) or month_from) | string | trim -%}
+        {%- set first = (month_from[:4] | int) * 12 + (month_from[5:7] | int) - 1 - months_before -%}
+        {%- set last = (month_to[:4] | int) * 12 + (month_to[5:7] | int) - 1 + months_after -%}
+        {%- do month_start_literal(month_from) -%}{%- do month_start_literal(month_to) -%}
+        ({%- for index in range(first, last + 1) -%}
+            ({{ year_column }} = {{ index // 12 }} and {{ month_column }} = {{ index % 12 + 1 }})
+            {{- ' or ' if not loop.last }}
+        {%- endfor -%}{{ 'false' if first > last }})
+    {%- else -%}
+        true
     {%- endif -%}
 {%- endmacro %}

@@ -4,11 +4,13 @@
   and month replaces that month's whole ledger: records missing from it disappear for that month, they are not
   carried over from the older file. One row per zone × year × month × record key; should a file list a record
   twice, its last line (highest source_line) wins. `files_received` counts the files of that zone and month.
+  Everything is decided within a zone and month, so an incremental run rebuilds only its own months.
 #}
 {% macro newest_ledger_rows(staging_model, record_key) -%}
 with ledger_rows as (
     select * from {{ ref(staging_model) }}
     where {{ record_key }} is not null and {{ record_key }} <> ''
+      and {{ incremental_year_month_filter() }}
 ),
 
 files as (

@@ -1,3 +1,12 @@
+{{
+    config(
+        materialized = 'incremental',
+        incremental_strategy = 'append',
+        on_schema_change = 'sync_all_columns',
+        pre_hook = "{{ delete_incremental_years('year', years_after=0) }}"
+    )
+}}
+-- Incremental by year: a year's population comes from fct_firm_indicators_annual of that year.
 -- Who is evaluated how: every enterprise evaluation scheme × every firm-year of fct_firm_indicators_annual.
 --   evaluation_group  'exempt'      industry_code starts with one of the scheme's exempt prefixes (utilities,
 --                                   GB/T 4754 44-46) or years_in_production < min_years_in_production → class T
@@ -18,6 +27,7 @@ exempt_prefixes as (
 
 firms as (
     select * from {{ ref('fct_firm_indicators_annual') }}
+    where {{ incremental_year_filter('year') }}
 ),
 
 flagged as (

@@ -1,3 +1,13 @@
+{{
+    config(
+        materialized = 'incremental',
+        incremental_strategy = 'append',
+        on_schema_change = 'sync_all_columns',
+        pre_hook = "{{ delete_incremental_years('year', years_after=1) }}"
+    )
+}}
+-- Incremental by year: its indicator points change with the previous year's benchmarks (see
+-- fct_firm_evaluation_indicators), so a changed December rebuilds its year and the next.
 -- Enterprise 亩均效益综合评价 (per-firm land-efficiency evaluation and A/B/C/D/T classes).
 -- Grain: scheme × year × zone × firm, for every scheme of the reference tables and every firm-year of
 -- fct_firm_indicators_annual. Groups: see int_firm_evaluation__population; indicator points: see
@@ -10,10 +20,12 @@
 --               firms share a rank and therefore the better class. Exempt firms: 'T'. Rented land: null.
 with population as (
     select * from {{ ref('int_firm_evaluation__population') }}
+    where {{ incremental_year_filter('year', years_after=1) }}
 ),
 
 firm_years as (
     select zone_code, year, uscc, revenue, tax from {{ ref('fct_firm_indicators_annual') }}
+    where {{ incremental_year_filter('year', years_after=1) }}
 ),
 
 points as (
@@ -26,6 +38,7 @@ points as (
         count(*) filter (where value is not null) as indicators_with_value,
         count(*) as indicators_scored
     from {{ ref('fct_firm_evaluation_indicators') }}
+    where {{ incremental_year_filter('year', years_after=1) }}
     group by all
 ),
 

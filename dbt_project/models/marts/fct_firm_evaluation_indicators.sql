@@ -1,3 +1,13 @@
+{{
+    config(
+        materialized = 'incremental',
+        incremental_strategy = 'append',
+        on_schema_change = 'sync_all_columns',
+        pre_hook = "{{ delete_incremental_years('year', years_after=1) }}"
+    )
+}}
+-- Incremental by year: a year's benchmarks use the previous year, so a changed December
+-- rebuilds its year and the next.
 -- Indicator scores of the enterprise evaluation (企业亩均效益综合评价单项指标得分).
 -- Grain: scheme × year × zone × firm × indicator, for the scored firms (evaluation_group main / small) and the
 -- indicators of their population in the scheme.
@@ -15,6 +25,7 @@
 with population as (
     select * from {{ ref('int_firm_evaluation__population') }}
     where evaluation_group in ('main', 'small')
+      and {{ incremental_year_filter('year', years_after=1, years_before=1) }}
 ),
 
 schemes as (
@@ -27,6 +38,7 @@ scheme_indicators as (
 
 firm_years as (
     select * from {{ ref('fct_firm_indicators_annual') }}
+    where {{ incremental_year_filter('year', years_after=1, years_before=1) }}
 ),
 
 indicator_values as (
@@ -127,6 +139,8 @@ benchmarked as (
         and current_year.evaluation_area is not distinct from firm_indicators.evaluation_area
         and current_year.evaluation_group = firm_indicators.evaluation_group
         and current_year.indicator = firm_indicators.indicator
+    -- the previous year was read for its aggregates only
+    where {{ incremental_year_filter('firm_indicators.year', years_after=1) }}
 ),
 
 ratios as (

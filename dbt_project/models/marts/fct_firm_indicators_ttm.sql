@@ -5,9 +5,26 @@
 --                 = else annualised YTD: YTD × 12 / month, basis 'annualised_ytd' (flagged).
 --   land_mu, employees, years_in_production: values at the month.
 -- Indicators: see macros/firm_indicators.sql, computed from the 12-month flows.
+-- Incremental: a run rebuilds its months and the 12 after them (a month is the same month last year of the month
+-- 12 later, and December last year of the next year's months), looking back 12 months from there.
+{{
+    config(
+        materialized = 'incremental',
+        incremental_strategy = 'append',
+        on_schema_change = 'sync_all_columns',
+        pre_hook = "{{ delete_incremental_window('period_date') }}"
+    )
+}}
 {% set flows = ['revenue', 'tax', 'value_added', 'energy_tce', 'electricity_kwh', 'emissions_t', 'rd_spend'] %}
 with current_rows as (
     select * from {{ ref('int_firm_indicators__current') }}
+    where {{ incremental_year_month_filter(months_after=12) }}
+),
+
+earlier_rows as (
+    -- the months the rebuilt ones look back on (December and the same month of the previous year)
+    select * from {{ ref('int_firm_indicators__current') }}
+    where {{ incremental_year_month_filter(months_after=12, months_before=12) }}
 ),
 
 zones as (
@@ -27,12 +44,12 @@ based as (
             else 'annualised_ytd'
         end as basis
     from current_rows
-    left join current_rows as last_december
+    left join earlier_rows as last_december
         on last_december.zone_code = current_rows.zone_code
         and last_december.uscc = current_rows.uscc
         and last_december.year = current_rows.year - 1
         and last_december.month = 12
-    left join current_rows as last_year_same_month
+    left join earlier_rows as last_year_same_month
         on last_year_same_month.zone_code = current_rows.zone_code
         and last_year_same_month.uscc = current_rows.uscc
         and last_year_same_month.year = current_rows.year - 1

@@ -1,3 +1,12 @@
+{{
+    config(
+        materialized = 'incremental',
+        incremental_strategy = 'append',
+        on_schema_change = 'sync_all_columns',
+        pre_hook = "{{ delete_incremental_years('year', years_after=1) }}"
+    )
+}}
+-- Incremental by year: from fct_firm_evaluation of the same year.
 -- Firms of each zone by evaluation class (园区企业分类结构): scheme × year × zone × class, for the classes that
 -- occur: the scheme's classes (A/B/C/D), 'T' (exempt: utilities, new firms) and 'unclassed' (rented land,
 -- listed but not scored). Shares are of all firms of the zone in the evaluation of that scheme and year
@@ -6,6 +15,7 @@
 -- every row of the zone.
 with evaluation as (
     select * from {{ ref('fct_firm_evaluation') }}
+    where {{ incremental_year_filter('year', years_after=1) }}
 ),
 
 classes as (

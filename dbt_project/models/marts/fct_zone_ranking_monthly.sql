@@ -110,6 +110,25 @@ metric_values as (
     from investment where project_investment_completed_ytd is not null
 ),
 
+{% if month_window_active() %}
+ranking_start as (
+    -- an incremental run ranks its months against each metric's latest earlier month (rank change): the months
+    -- before the earliest of those cannot change any rebuilt row, so the windows below skip them
+    select coalesce(min(previous_month), {{ month_start_literal(var('month_from')) }}) as start_date
+    from (
+        select max(period_date) as previous_month
+        from metric_values
+        where period_date < {{ month_start_literal(var('month_from')) }}
+        group by metric
+    ) as previous_months
+),
+{% endif %}
+
+window_values as (
+    select * from metric_values
+    {% if month_window_active() %}where period_date >= (select start_date from ranking_start){% endif %}
+),
+
 components as (
     -- metrics of the scheme that enter the composite (positive weight, computed by this model)
     select weights.metric, weights.weight, weights.direction
@@ -125,15 +144,15 @@ scheme_weight as (
 
 scored as (
     select
-        metric_values.*,
+        window_values.*,
         coalesce(weights.direction, 'higher_is_better') as direction,
         components.weight as composite_weight,
-        min(metric_values.value) over same_metric_month as month_min,
-        max(metric_values.value) over same_metric_month as month_max
-    from metric_values
+        min(window_values.value) over same_metric_month as month_min,
+        max(window_values.value) over same_metric_month as month_max
+    from window_values
     left join weights using (metric)
     left join components using (metric)
-    window same_metric_month as (partition by metric_values.metric, metric_values.period_date)
+    window same_metric_month as (partition by window_values.metric, window_values.period_date)
 ),
 
 normalised as (

@@ -1,0 +1,89 @@
+"""Incremental runs of the firm and project models: a month arriving late, or a new vintage of an old month, rebuilt
+with the orchestrator's month window, gives exactly the tables of a full build (every table of the warehouse)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from tests.dbt_fixtures import run_dbt
+from tests.firm_fixtures import build_firm_lake
+from tests.project_fixtures import build_project_lake
+
+
+def warehouse_tables(path: Path) -> dict[str, list[tuple]]:
+    """Every table dbt built (not the build log), rows sorted, doubles rounded against summation order."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        names = [t for (t,) in con.execute(
+            "select table_name from information_schema.tables where table_type = 'BASE TABLE' "
+            "and table_name <> 'warehouse_builds' order by 1").fetchall()]
+        return {t: sorted((tuple(round(v, 9) if isinstance(v, float) else v for v in row)
+                           for row in con.execute(f'select * from "{t}"').fetchall()), key=repr) for t in names}
+
+
+def keep_first_vintage(folder: Path) -> None:
+    """The month as it was before its correction arrived: only vintage 1 rows."""
+    for file in folder.glob("*.parquet"):
+        table = pq.read_table(file)
+        pq.write_table(table.filter(pc.equal(table["vintage"], 1)), file)
+
+
+def check_incremental(tmp_path: Path, build: Callable[[Path], None], stale: Callable[[Path], None],
+                      windows: list[tuple[str, str]]) -> None:
+    full_lake, full = tmp_path / "full_lake", tmp_path / "full.duckdb"
+    build(full_lake)
+    run_dbt(["build"], full_lake, full, tmp_path / "target_full")
+
+    lake, warehouse, target = tmp_path / "lake", tmp_path / "inc.duckdb", tmp_path / "target"
+    shutil.copytree(full_lake, lake)
+    stale(lake)
+    run_dbt(["run"], lake, warehouse, target)
+    assert warehouse_tables(warehouse) != warehouse_tables(full)  # the late data matters
+
+    shutil.rmtree(lake)
+    shutil.copytree(full_lake, lake)
+    for month_from, month_to in windows:  # one run per partition range, as the orchestrator does
+        run_dbt(["build", "--vars", f'{{"month_from": "{month_from}", "month_to": "{month_to}"}}'],
+                lake, warehouse, target)
+    incremental, rebuilt = warehouse_tables(warehouse), warehouse_tables(full)
+    assert incremental.keys() == rebuilt.keys()
+    for table in rebuilt:
+        assert incremental[table] == rebuilt[table], table
+
+
+def test_late_december_and_revised_month_of_firm_ledgers(tmp_path):
+    """2023-12 arrives late (annual 2023, the 2024 benchmarks and the TTM of 2024 depend on it), then a new
+    vintage of 2024-12: two incremental runs give the full build."""
+    def stale(lake: Path) -> None:
+        shutil.rmtree(lake / "firm_indicators" / "2023-12")
+        keep_first_vintage(lake / "firm_indicators" / "2024-12")
+
+    check_incremental(tmp_path, build_firm_lake, stale, [("2023-12", "2023-12"), ("2024-12", "2024-12")])
+
+
+def test_revised_project_snapshot(tmp_path):
+    """A new vintage of the 2024-02 project snapshot, rebuilt with the 2024-02 window, gives the full build."""
+    check_incremental(tmp_path, build_project_lake,
+                      lambda lake: keep_first_vintage(lake / "project_snapshots" / "2024-02"),
+                      [("2024-02", "2024-02")])
+
+
+def test_window_without_december_keeps_annual_rows(tmp_path):
+    """A run of a month other than December rebuilds no annual row (the annual marts are incremental by year)."""
+    build_firm_lake(tmp_path / "lake")
+    warehouse, target = tmp_path / "w.duckdb", tmp_path / "target"
+    run_dbt(["run"], tmp_path / "lake", warehouse, target)
+    with duckdb.connect(str(warehouse)) as con:  # mark the annual rows: an incremental run must leave them
+        for table in ("fct_firm_indicators_annual", "fct_firm_evaluation"):
+            con.execute(f"update {table} set firm_name = 'kept'")
+    run_dbt(["run", "--vars", '{"month_from": "2024-06", "month_to": "2024-06"}'], tmp_path / "lake", warehouse,
+            target)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        for table in ("fct_firm_indicators_annual", "fct_firm_evaluation"):
+            names = con.execute(f"select distinct firm_name from {table}").fetchall()
+            assert names == [("kept",)], table
