@@ -2,7 +2,8 @@
 
 Fingerprints are of content, not bytes: tables are read and sorted, so two runs that write the same rows in
 another order or another Parquet row grouping agree. Left out, because they record when something happened and
-not what was computed: `rejected_at` (the lake's time of refusal) and the release's id, time and predecessor.
+not what was computed: `rejected_at` (the lake's time of refusal), the warehouse's build log `warehouse_builds` (one
+row per dbt invocation, killed ones included) and the release's id, time and predecessor.
 Doubles are compared to 12 significant digits: DuckDB sums in parallel, in no fixed order, so two uninterrupted
 runs can differ in a double's last bits (560745.46 vs 560745.4599999997); published figures have 1–2 decimals.
 """
@@ -17,6 +18,7 @@ import duckdb
 
 WALL_CLOCK_COLUMNS = {"rejected_at"}
 RELEASE_RUN_FIELDS = {"release_id", "published_at", "previous_release"}
+LOG_TABLES = {"warehouse_builds"}
 
 
 def _canonical(value: object) -> object:
@@ -50,7 +52,7 @@ def database_fingerprint(db: Path) -> dict[str, tuple[str, int]]:
         tables = [r[0] for r in con.execute(
             "select table_name from information_schema.tables where table_schema = 'main' and table_type = "
             "'BASE TABLE' order by 1").fetchall()]
-        return {t: _table_digest(con, f'"{t}"') for t in tables}
+        return {t: _table_digest(con, f'"{t}"') for t in tables if t not in LOG_TABLES}
 
 
 def release_fingerprint(home: Path) -> dict:
