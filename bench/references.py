@@ -2,8 +2,8 @@
 
 - the raw parse of the month's ledgers (python-calamine for workbooks, the csv module for CSV): the ingestion
   limit — reading cells and nothing else (no layout detection, units, zones, archive or lake);
-- the dbt models' SQL run directly in DuckDB (the code dbt compiled, without dbt, Dagster, tests or publish):
-  the transform limit, for the whole warehouse and for the incremental month;
+- the dbt models' SQL run directly in DuckDB (the code dbt compiled for the full rebuild, without dbt, Dagster,
+  tests or publish): the transform limit of the whole warehouse (the incremental month's: bench/replay.py);
 - fct_zone_ranking_monthly written in plain pandas, as a team without dbt would: same inputs, same rules.
 """
 
@@ -20,6 +20,8 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
+
+from pipelines.settings import duckdb_config
 
 # --- raw parse ---------------------------------------------------------------------------------------------
 
@@ -88,34 +90,20 @@ def compiled_models(manifest_path: Path) -> list[dict]:
              "sql": nodes[u]["compiled_code"].strip().rstrip(";")} for u in order]
 
 
-def raw_sql(models: list[dict], database: Path, month: str | None = None, seed: Path | None = None) -> dict:
-    """Run the compiled models in DuckDB, as dbt would materialise them, and time each one.
-
-    Without ``month``: every model from scratch in a new database (the full warehouse). With ``month``: on a
-    copy of the warehouse ``seed``, the incremental marts only delete and insert the months the incremental run
-    rebuilds (``month`` … ``month`` + 12), everything else is rebuilt as in that run.
-    """
+def raw_sql(models: list[dict], database: Path) -> dict:
+    """Run the compiled models from scratch in a new DuckDB database, as dbt would materialise them (views and
+    tables; incremental models as tables), and time each one: the whole warehouse without dbt. (The incremental
+    month's reference replays the SQL dbt ran instead: bench/replay.py.)"""
     shutil.rmtree(database.parent, ignore_errors=True)
     database.parent.mkdir(parents=True)
-    if seed is not None:
-        shutil.copyfile(seed, database)
     per_model: dict[str, float] = {}
     by_layer: dict[str, float] = defaultdict(float)
     start = time.perf_counter()
-    with duckdb.connect(str(database)) as con:
+    with duckdb.connect(str(database), config=duckdb_config()) as con:
         for m in models:
             t = time.perf_counter()
-            if m["materialized"] == "view":
-                con.execute(f"create or replace view {m['relation']} as {m['sql']}")
-            elif m["materialized"] == "incremental" and month is not None:
-                window = f"period_date between date '{month}-01' and date '{month}-01' + interval 12 month"
-                columns = {c for c, *_ in con.execute(f"describe {m['relation']}").fetchall()}
-                if "period_date" not in columns:  # annual marts (incremental by year): the month's year and the next
-                    window = f"year between {month[:4]} and {month[:4]} + 1"
-                con.execute(f"delete from {m['relation']} where {window}")
-                con.execute(f"insert into {m['relation']} by name select * from ({m['sql']}) as rebuilt where {window}")
-            else:
-                con.execute(f"create or replace table {m['relation']} as {m['sql']}")
+            kind = "view" if m["materialized"] == "view" else "table"
+            con.execute(f"create or replace {kind} {m['relation']} as {m['sql']}")
             per_model[m["name"]] = time.perf_counter() - t
             by_layer[m["layer"]] += per_model[m["name"]]
     seconds = time.perf_counter() - start

@@ -2,13 +2,14 @@
 
     .venv/bin/python -m bench.run [--zones N|all] [--history 23] [--workers 2]
 
-1. history: months 2023-01..2024-11 generated and loaded once, cached under bench/tmp (see history.py);
+1. history: months 2023-01..2024-11 generated once, then run month by month through the real job (the steady
+   state: releases, check results, reference data), cached under bench/tmp (see history.py);
 2. the incremental month 2024-12, generated fresh and run through the real Dagster job (run_months) twice:
    with only 2024-11 loaded and with the whole history loaded; stage times from the run's event log, peak
    memory from sampling the process tree;
 3. a full rebuild of the warehouse from the lake (dbt build --full-refresh, 24 months);
-4. reference points on the same files and lake: raw parse, dbt's compiled SQL run directly in DuckDB,
-   the ranking mart in pandas;
+4. reference points on the same files and lake: raw parse; the SQL dbt ran for the incremental month replayed
+   directly in DuckDB (replay.py) and the full rebuild's compiled SQL run in DuckDB; the ranking mart in pandas;
 5. results: a table on the console, bench/results/<date>[-z<N>].json and .md.
 
 Exit status 1 when the pipeline or a reference failed, or the pandas ranking disagrees with dbt's; the
@@ -49,6 +50,7 @@ from bench.references import (
     raw_parse,
     raw_sql,
 )
+from bench.replay import invocation_id, model_statements, replay
 from bench.report import print_summary, targets, write_results
 from pipelines.sample.national import (
     GENERATOR_VERSION,
@@ -76,11 +78,11 @@ def category(step_key: str) -> str:
     return next((cat for needle, cat in CATEGORIES if needle in step_key), "other")
 
 
-def incremental(rec: Recorder, home: Path, month: str, month_dir: Path, history_months: int) -> dict:
+def incremental(rec: Recorder, home: Path, tmp: Path, month: str, month_dir: Path, history_months: int) -> dict:
     """Deliver the month's ledgers and run the monthly Dagster job for that month; stage times and peaks."""
     from pipelines.runner import run_months
 
-    paths = use_home(home)
+    paths = use_home(home, tmp)
     delivered = deliver(month_dir, paths.landing)
     baseline = tree_rss() / GIB  # this process before the run: stage peaks include it
     t0 = time.time()
@@ -124,7 +126,8 @@ def incremental(rec: Recorder, home: Path, month: str, month_dir: Path, history_
             "rows_rejected": len(outcome.problems), "checks_passed": outcome.checks_passed,
             "failed_checks": outcome.failed_checks, "publish": getattr(outcome, "publish", None),
             "startup_s": (steps[0][1][0] - t0) + dbt_startup, "dbt_startup_s": dbt_startup,
-            "dbt_slowest_models": slowest_models, "stages": [s.as_dict() for s in stages]}
+            "dbt_slowest_models": slowest_models, "dbt_invocation_id": invocation_id(home / "dbt" / "target"),
+            "stages": [s.as_dict() for s in stages]}
 
 
 def machine() -> dict:
@@ -201,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     setup: dict = {}
     results["setup"] = setup
     run_dir = args.tmp / "run"
-    use_home(args.tmp / "idle")  # until a run home is chosen: never the default data/ folder (make exports it)
+    use_home(args.tmp / "idle", args.tmp)  # until a run home is chosen: never data/ (make exports it)
     # The completeness rule checks the month against the zones that must report: these generated ones.
     reporters = write_expected_reporters(args.tmp / f"expected_reporters-z{zones or 'all'}.yaml", zones)
     os.environ["PARKSTATS_EXPECTED_REPORTERS"] = str(reporters)
@@ -233,20 +236,28 @@ def main(argv: list[str] | None = None) -> int:
             with rec.timed(f"clone {name}") as out:
                 clone_home(hist.homes[name], run_dir / name)
             setup[f"clone_{name}"] = out["stage"].as_dict()
-            results["incremental"][name] = incremental(rec, run_dir / name, month, month_dir, loaded)
+            results["incremental"][name] = incremental(rec, run_dir / name, args.tmp, month, month_dir, loaded)
             log(f"  end-to-end {results['incremental'][name]['stages'][-1]['seconds']:.1f} s")
+
+        refs: dict = {}
+        results["references"] = refs
+        log("reference: the SQL dbt ran for the month, replayed directly in DuckDB …")
+        for name, run in results["incremental"].items():
+            statements = model_statements(run_dir / name / "dbt" / "target", run["dbt_invocation_id"])
+            before = hist.homes[name] / "warehouse" / "parkstats.duckdb"  # the warehouse as the run found it
+            with rec.timed(f"raw sql month {name}") as out:
+                replayed = replay(statements, before, run_dir / f"replay-{name}" / "parkstats.duckdb")
+            refs[f"raw_sql_month_{name}"] = replayed | {"stage": out["stage"].as_dict()}
+        refs["raw_sql_month"] = refs[f"raw_sql_month_{list(hist.homes)[-1]}"]
 
         log("full rebuild of the warehouse from the lake (dbt build --full-refresh) …")
         home = run_dir / list(hist.homes)[-1]
-        use_home(home)
+        use_home(home, args.tmp)
         with rec.timed("full rebuild") as out:
             dbt_command(["build", "--full-refresh"], home, home / "logs" / "full-rebuild.log")
         rebuilt = dbt_results(home / "dbt" / "target")
         results["full_rebuild"] = {"stage": out["stage"].as_dict(), "history_months": len(history),
                                    "model_seconds": rebuilt["model_seconds"], "counts": rebuilt["counts"]}
-        refs: dict = {}
-        results["references"] = refs
-
         log("reference: raw parse of the month's files …")
         with rec.timed("raw parse") as out:
             refs["calamine"] = raw_parse(month_files(month_dir))
@@ -254,10 +265,7 @@ def main(argv: list[str] | None = None) -> int:
 
         models = compiled_models(home / "dbt" / "target" / "manifest.json")
         warehouse = home / "warehouse" / "parkstats.duckdb"
-        log("reference: dbt's SQL directly in DuckDB (incremental month, then whole warehouse) …")
-        with rec.timed("raw sql month") as out:
-            refs["raw_sql_month"] = raw_sql(models, run_dir / "rawsql-month" / "parkstats.duckdb", month, warehouse)
-        refs["raw_sql_month"]["stage"] = out["stage"].as_dict()
+        log("reference: the full rebuild's SQL directly in DuckDB …")
         with rec.timed("raw sql full") as out:
             refs["raw_sql_full"] = raw_sql(models, run_dir / "rawsql-full" / "parkstats.duckdb")
         refs["raw_sql_full"]["stage"] = out["stage"].as_dict()

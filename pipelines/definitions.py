@@ -8,9 +8,11 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
+from pipelines.dagster_sqlite import tune_sqlite_storage
 from pipelines.settings import export_env
 
 export_env()  # before the asset modules: under `dagster dev` they run `dbt parse` at import
+tune_sqlite_storage()  # runs launched from the UI, sensor or schedule import this module too
 
 from pipelines.assets.bulletin import bulletin  # noqa: E402
 from pipelines.assets.ingest import ingest_ledgers  # noqa: E402

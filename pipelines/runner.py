@@ -10,7 +10,9 @@ from pathlib import Path
 
 import dagster as dg
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+from dagster._core.utils import make_new_run_id
 
+from pipelines.dagster_sqlite import held_open
 from pipelines.partitions import partition_key
 from pipelines.settings import export_env
 
@@ -99,15 +101,20 @@ def _run_months(first: str, last: str, *, raise_on_error: bool, quiet: bool) -> 
     reap_dead_runs(instance)
     run_config = QUIET if quiet else None
     if not reference_is_current(instance):
-        reference = defs.resolve_job_def("reference_data_job").execute_in_process(
-            instance=instance, raise_on_error=raise_on_error, run_config=run_config, tags=_process_tags())
+        run_id = make_new_run_id()
+        with held_open(instance, run_id):
+            reference = defs.resolve_job_def("reference_data_job").execute_in_process(
+                instance=instance, raise_on_error=raise_on_error, run_config=run_config, tags=_process_tags(),
+                run_id=run_id)
         if not reference.success:
             return RunOutcome(reference.run_id, False, [], [])
     job = defs.resolve_job_def("monthly_ledgers")
     tags = {ASSET_PARTITION_RANGE_START_TAG: partition_key(first), ASSET_PARTITION_RANGE_END_TAG: partition_key(last),
             **_process_tags()}
-    result = job.execute_in_process(instance=instance, tags=tags, raise_on_error=raise_on_error,
-                                    run_config=run_config)
+    run_id = make_new_run_id()
+    with held_open(instance, run_id):  # a thousand events: see pipelines/dagster_sqlite.py
+        result = job.execute_in_process(instance=instance, tags=tags, raise_on_error=raise_on_error,
+                                        run_config=run_config, run_id=run_id)
     checks = [e.asset_check_evaluation_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
     failed = [f"{c.asset_key.to_user_string()}:{c.check_name}" for c in checks if not c.passed]
     skipped = [e.step_key for e in result.all_events if e.event_type_value == "STEP_SKIPPED" and e.step_key]

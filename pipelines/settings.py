@@ -63,7 +63,9 @@ class DataPaths:
 
 
 def data_paths() -> DataPaths:
-    return DataPaths(Path(os.environ.get("PARKSTATS_HOME", REPO_ROOT / "data")).resolve())
+    # absolute, not resolved: a data folder reached through a symbolic link keeps the path it is given, which dbt
+    # keys its partial parsing to (the lake path is part of the parsed project)
+    return DataPaths(Path(os.path.abspath(os.environ.get("PARKSTATS_HOME", REPO_ROOT / "data"))))
 
 
 def export_env(paths: DataPaths | None = None) -> DataPaths:
