@@ -34,7 +34,7 @@ def pa_frame(frame: pd.DataFrame, schema) -> pd.DataFrame:
 
 @pytest.mark.filterwarnings("ignore")
 def test_lake_suite_fails_unknown_codes_and_negative_values_with_file_and_line(home):
-    from pipelines.quality.gx_suites import data_docs_index, gx_context, validate_lake_rows
+    from pipelines.quality.gx_suites import build_data_docs, data_docs_index, gx_context, validate_lake_rows
     from pipelines.registry import load_zones
 
     zone, other = (z.zone_code for z in load_zones()[:2])
@@ -45,7 +45,8 @@ def test_lake_suite_fails_unknown_codes_and_negative_values_with_file_and_line(h
         {"zone_code": "X999999", "measure": "tax_revenue", "value": 1.0, "source_line": 8, "file_sha256": "f2"},
         {"zone_code": other, "measure": "tax_revenue", "value": 2.0, "source_line": 9, "file_sha256": "f3"},
     ])
-    rows = validate_lake_rows(home, "zone_indicators.lake", frame, [MONTH], "run-1", context=gx_context(home))
+    context = gx_context(home)
+    rows = validate_lake_rows(home, "zone_indicators.lake", frame, [MONTH], "run-1", context=context)
     by = {(r["rule_id"], r["zone_code"]): r for r in rows}
     assert by[("ZI-002", "X999999")]["failed"] == 1 and by[("ZI-002", zone)]["failed"] == 0
     assert json.loads(by[("ZI-002", "X999999")]["failing_rows"])[0]["detail"] == "zone_code = 'X999999'"
@@ -55,10 +56,37 @@ def test_lake_suite_fails_unknown_codes_and_negative_values_with_file_and_line(h
     assert (negative["checked"], negative["passed"], negative["failed"]) == (3, 2, 1)
     assert json.loads(negative["failing_rows"])[0]["source_line"] == 6
     assert all(r["failed"] == 0 for r in rows if r["zone_code"] == other)
+    build_data_docs(context)
     assert data_docs_index(home).exists()
-    # the stored suite names the code lists instead of repeating them
+    # the stored suite names the code lists (expect_column_values_to_be_in_reference_set) instead of copying them
     stored = (home.home / "quality" / "gx" / "expectations" / "zone_indicators" / "lake.json").read_text(encoding="utf-8")
-    assert "$PARAMETER" in stored and other not in stored
+    assert '"reference": "zone_codes"' in stored and other not in stored
+
+
+def test_reference_set_expectation_is_the_in_set_rule_with_a_named_list():
+    """Same verdicts as expect_column_values_to_be_in_set with the list written out: missing values are not
+    evaluated, unknown codes fail, the list is read from sources/."""
+    import great_expectations as gx
+
+    from pipelines.quality.gx_reference import ExpectColumnValuesToBeInReferenceSet, reference_values
+    from pipelines.registry import load_zones
+
+    codes = [z.zone_code for z in load_zones()]
+    assert reference_values("zone_codes") == frozenset(codes) and len(codes) == 2543
+    with pytest.raises(ValueError, match="unknown reference set 'nope'"):
+        reference_values("nope")
+    frame = pd.DataFrame({"zone_code": [codes[0], "X999999", None, codes[-1], "G32"]})
+    context = gx.get_context(mode="ephemeral")
+    batch = context.data_sources.add_pandas("t").add_dataframe_asset("a").add_batch_definition_whole_dataframe(
+        "b").get_batch(batch_parameters={"dataframe": frame})
+    named = batch.validate(ExpectColumnValuesToBeInReferenceSet(column="zone_code", reference="zone_codes"),
+                           result_format="COMPLETE")
+    listed = batch.validate(gx.expectations.ExpectColumnValuesToBeInSet(column="zone_code", value_set=codes),
+                            result_format="COMPLETE")
+    assert not named.success and named.result["unexpected_list"] == listed.result["unexpected_list"] == [
+        "X999999", "G32"]
+    assert named.result["unexpected_index_list"] == listed.result["unexpected_index_list"] == [1, 4]
+    assert named.result["missing_count"] == listed.result["missing_count"] == 1
 
 
 def test_result_rows_sample_the_highest_scores_first_and_take_the_worst_severity():

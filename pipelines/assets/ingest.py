@@ -15,7 +15,7 @@ from pipelines.ingest.batch import ingest_months
 from pipelines.lake import month_file
 from pipelines.partitions import monthly_partitions, months_of_context
 from pipelines.quality.gate import findings
-from pipelines.quality.gx_suites import data_docs_index, gx_context, validate_lake_rows
+from pipelines.quality.gx_suites import build_data_docs, data_docs_index, gx_context, validate_lake_rows
 from pipelines.quality.store import write_results
 from pipelines.settings import data_paths, duckdb_config
 
@@ -165,6 +165,7 @@ def ingest_ledgers(context: dg.AssetExecutionContext):
         rows = validate_lake_rows(paths, suite, frame, month_tuples(months), context.run_id, context=gx)
         write_results(paths, rows, run_id=context.run_id, suite=suite)
         yield suite_check_result(suite, months, asset, f"{table}_suite")
+    build_data_docs(gx)
     rejections = lake_frame("rejections", months)
     yield dg.AssetCheckResult(
         asset_key=LAKE_REJECTIONS, check_name="no_rejected_rows", passed=rejections.empty,

@@ -1,9 +1,10 @@
 """Running the Great Expectations 1.x suites of expectations/*.lake.json on the rows of a lake table.
 
 Suites are JSON files: one expectation per rule, with a `meta` block giving the rule id, ESS level, severity
-and the rule's meaning in Chinese and English. Value sets written "$ref:<name>" are filled from sources/ at
-run time, so each code list has one home. Validation runs in a GX file context under
-PARKSTATS_HOME/quality/gx, through a checkpoint that rebuilds the Data Docs reviewers read; the outcome of each
+and the rule's meaning in Chinese and English. Code lists kept in sources/ (the zone catalogue, the measures)
+are named, not copied: `expect_column_values_to_be_in_reference_set` (pipelines/quality/gx_reference.py).
+Validation runs in a GX file context under PARKSTATS_HOME/quality/gx, through a checkpoint per suite; the Data
+Docs reviewers read are rebuilt once the run's suites are done (`build_data_docs`). The outcome of each
 expectation is split per month and zone into result rows (see `results.result_rows`).
 """
 
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -29,20 +29,6 @@ if TYPE_CHECKING:
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
-
-def _zone_codes() -> list[str]:
-    from pipelines.registry import load_zones
-
-    return [z.zone_code for z in load_zones()]
-
-
-def _measures() -> list[str]:
-    from pipelines.measures import load_measures
-
-    return list(load_measures())
-
-
-REFS: dict[str, Callable[[], list[str]]] = {"zone_codes": _zone_codes, "measures": _measures}
 # failing rows are reported with where they came from
 INDEX_COLUMNS = ("zone_code", "year", "month", "file_sha256", "source_file", "source_line")
 
@@ -50,31 +36,7 @@ INDEX_COLUMNS = ("zone_code", "year", "month", "file_sha256", "source_file", "so
 @cache
 def load_suite(name: str, directory: Path = EXPECTATIONS_DIR) -> dict:
     with (directory / f"{name}.json").open(encoding="utf-8") as f:
-        suite = json.load(f)
-    for exp in suite["expectations"]:
-        for key, value in exp["kwargs"].items():
-            if isinstance(value, str) and value.startswith("$ref:"):
-                exp["kwargs"][key] = REFS[value.removeprefix("$ref:")]()
-    return suite
-
-
-@cache
-def _gx_suite_spec(name: str) -> tuple[dict, dict[str, list[str]]]:
-    """The suite as GX gets it: "$ref:<name>" value sets as GX suite parameters, and their values.
-
-    A parameter keeps the 2,543 zone codes out of the stored suite, validation definition and checkpoint, which
-    GX serialises on every update (half the cost of setting up a checkpoint); GX substitutes them when validating.
-    """
-    with (EXPECTATIONS_DIR / f"{name}.json").open(encoding="utf-8") as f:
-        suite = json.load(f)
-    parameters: dict[str, list[str]] = {}
-    for exp in suite["expectations"]:
-        for key, value in exp["kwargs"].items():
-            if isinstance(value, str) and value.startswith("$ref:"):
-                ref = value.removeprefix("$ref:")
-                parameters[ref] = REFS[ref]()
-                exp["kwargs"][key] = {"$PARAMETER": ref}
-    return suite, parameters
+        return json.load(f)
 
 
 def gx_root(paths: DataPaths) -> Path:
@@ -96,10 +58,11 @@ def gx_context(paths: DataPaths) -> AbstractDataContext:
 
 
 def _checkpoint(context: AbstractDataContext, suite_name: str) -> Checkpoint:
-    """The suite, a whole-DataFrame batch and a checkpoint that updates the Data Docs, in the file context."""
+    """The suite, a whole-DataFrame batch and a checkpoint, in the file context."""
     import great_expectations as gx
-    from great_expectations.checkpoint import UpdateDataDocsAction
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+    import pipelines.quality.gx_reference  # noqa: F401 (registers expect_column_values_to_be_in_reference_set)
 
     try:
         source = context.data_sources.get("parkstats_lake")
@@ -114,7 +77,7 @@ def _checkpoint(context: AbstractDataContext, suite_name: str) -> Checkpoint:
         batch_definition = asset.get_batch_definition("run_rows")
     except KeyError:
         batch_definition = asset.add_batch_definition_whole_dataframe("run_rows")
-    spec, _ = _gx_suite_spec(suite_name)
+    spec = load_suite(suite_name)
     suite = gx.ExpectationSuite(name=spec["name"], meta=spec.get("meta", {}))
     for exp in spec["expectations"]:
         suite.add_expectation(ExpectationConfiguration(type=exp["type"], kwargs=exp["kwargs"],
@@ -123,9 +86,13 @@ def _checkpoint(context: AbstractDataContext, suite_name: str) -> Checkpoint:
     validation = context.validation_definitions.add_or_update(
         gx.ValidationDefinition(name=suite_name, data=batch_definition, suite=suite))
     return context.checkpoints.add_or_update(gx.Checkpoint(
-        name=suite_name, validation_definitions=[validation],
-        actions=[UpdateDataDocsAction(name="update_data_docs")],
+        name=suite_name, validation_definitions=[validation], actions=[],
         result_format={"result_format": "COMPLETE", "unexpected_index_column_names": list(INDEX_COLUMNS)}))
+
+
+def build_data_docs(context: AbstractDataContext) -> None:
+    """Rebuild the Data Docs site once the run's validations are stored (once, not per suite)."""
+    context.build_data_docs()
 
 
 def _plain(value):
@@ -170,7 +137,7 @@ def validate_lake_rows(paths: DataPaths, suite_name: str, frame: pd.DataFrame, m
     rules = {r.rule_id: r for r in suite.rules}
     checkpoint = _checkpoint(context or gx_context(paths), suite_name)
     run_name = f"{run_id[:8]} {suite_name} {'..'.join(sorted({f'{y}-{m:02d}' for y, m in months})[::max(1, len(months) - 1)])}"
-    outcome = checkpoint.run(batch_parameters={"dataframe": frame}, expectation_parameters=_gx_suite_spec(suite_name)[1],
+    outcome = checkpoint.run(batch_parameters={"dataframe": frame},
                              run_id=gx.core.run_identifier.RunIdentifier(run_name=run_name))
     checked_at = datetime.now()
     spec = {e["meta"]["rule_id"]: e for e in load_suite(suite_name)["expectations"]}
