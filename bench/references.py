@@ -114,6 +114,8 @@ def raw_sql(models: list[dict], database: Path) -> dict:
 
 # --- the ranking mart in pandas --------------------------------------------------------------------------------
 
+RANKING_MODEL = "fct_zone_ranking_monthly"
+
 RANKING_INPUTS = {
     "growth": "int_zone_indicators__growth",
     "land_efficiency": "fct_zone_land_efficiency",
@@ -243,7 +245,7 @@ COMPARED = ("rank_overall", "rank_in_level", "rank_in_province", "rank_in_region
 def compare_ranking(ours: pd.DataFrame, warehouse: Path) -> dict:
     """Rows and ranks of the pandas result against the mart dbt built: counts of disagreeing rows."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        mart = con.execute("select * from fct_zone_ranking_monthly").df()
+        mart = con.execute(f"select * from {RANKING_MODEL}").df()
     keys = ["zone_code", "period_date", "metric"]
     both = mart.merge(ours, on=keys, how="outer", suffixes=("_dbt", "_pandas"), indicator=True)
     matched = both[both["_merge"] == "both"]

@@ -60,14 +60,17 @@ def targets(results: dict) -> list[dict]:
         peak = max(pipeline_peaks)
         add("peak memory of the pipeline (process tree)", peak, "≤ 4 GiB", peak <= 4.0,
             "incremental months and full rebuild; RSS of the process and its children")
-    if "pandas_ranking" in refs and "full_rebuild" in results:
-        dbt_s = results["full_rebuild"]["model_seconds"].get("fct_zone_ranking_monthly")
+    if "pandas_ranking" in refs and ("ranking_alone" in results or "full_rebuild" in results):
+        alone = "ranking_alone" in results  # older results: the model's time within the full rebuild
+        dbt_s = (results["ranking_alone"]["model_seconds"] if alone
+                 else results["full_rebuild"]["model_seconds"].get("fct_zone_ranking_monthly"))
         pandas_s = refs["pandas_ranking"]["compute_seconds"]
         raw_s = refs.get("raw_sql_full", {}).get("model_seconds", {}).get("fct_zone_ranking_monthly")
         if dbt_s is not None:
-            add("ranking mart (dbt, full) ÷ pandas implementation", dbt_s / pandas_s, "< 1.0", dbt_s < pandas_s,
-                f"dbt model {dbt_s:.1f} s vs pandas {pandas_s:.1f} s (+ {refs['pandas_ranking']['load_seconds']:.1f} s "
-                "to load its inputs)" + ("" if raw_s is None else f"; the same SQL alone in DuckDB {raw_s:.1f} s"))
+            add("ranking mart (dbt, all months) ÷ pandas implementation", dbt_s / pandas_s, "< 1.0", dbt_s < pandas_s,
+                f"dbt model {dbt_s:.1f} s ({'run alone' if alone else 'within the full rebuild'}) vs pandas "
+                f"{pandas_s:.1f} s (+ {refs['pandas_ranking']['load_seconds']:.1f} s to load its inputs)"
+                + ("" if raw_s is None else f"; the same SQL alone in DuckDB {raw_s:.1f} s"))
     if h_n:
         add("end-to-end incremental month (absolute)", _stage(h_n, "end-to-end")["seconds"], "report", None,
             f"{results['config']['zones']} zones, {h_n['files']} files, {h_n['history_months']} months loaded")
@@ -126,10 +129,9 @@ def reference_rows(results: dict) -> list[tuple[str, float | None, float | None,
         rows.append(("generate history ledgers", gen.get("seconds"), None,
                      f"{gen.get('files')} files{'' if not setup.get('history_cached') else ' (cached, earlier run)'}"))
     for name, load in setup.get("history_load", {}).items():
-        per_month = [m["seconds"] for m in load.get("per_month", {}).values()]
-        rows.append((f"load history {name} (monthly runs of the job)", load["seconds"], None,
-                     f"{len(load['months'])} months, {load['files']} files; "
-                     f"{min(per_month):.0f}–{max(per_month):.0f} s a month"
+        runs = ", ".join(f"{r['months'][0]}..{r['months'][-1]} {r['seconds']:.0f} s" for r in load.get("runs", []))
+        rows.append((f"load history {name} (runs of the monthly job)", load["seconds"], None,
+                     f"{len(load['months'])} months, {load['files']} files; {runs}"
                      + (" (cached)" if setup.get("history_cached") else "")))
     for key in ("generate_month", "clone_h1", "clone_hN"):
         if key in setup:
@@ -139,6 +141,10 @@ def reference_rows(results: dict) -> list[tuple[str, float | None, float | None,
         fr = results["full_rebuild"]
         rows.append(("full rebuild: dbt build --full-refresh", fr["stage"]["seconds"], fr["stage"]["peak_gib"],
                      f"{fr['history_months'] + 1} months; {fr['counts']}"))
+    if "ranking_alone" in results:
+        ra = results["ranking_alone"]
+        rows.append(("ranking mart alone: dbt run --full-refresh", ra["stage"]["seconds"], ra["stage"]["peak_gib"],
+                     f"model {ra['model_seconds']:.1f} s, the rest dbt's start-up"))
     refs = results.get("references", {})
     if "calamine" in refs:
         c = refs["calamine"]

@@ -343,14 +343,20 @@ def build_lake(lake: Path, stage: str = "final") -> None:
         )
 
 
-def run_dbt(args: list[str], lake: Path, warehouse: Path, target_path: Path) -> subprocess.CompletedProcess:
-    """Run the dbt CLI of the venv on the project with the lake and warehouse given."""
+def run_dbt(args: list[str], lake: Path, warehouse: Path, target_path: Path,
+            window: tuple[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run the dbt CLI of the venv on the project with the lake and warehouse given; `window` (first, last month)
+    is passed as the orchestrator does, in PARKSTATS_MONTH_FROM / PARKSTATS_MONTH_TO."""
     env = dict(
         os.environ,
         PARKSTATS_LAKE=str(lake),
         PARKSTATS_WAREHOUSE=str(warehouse),
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
     )
+    env.pop("PARKSTATS_MONTH_FROM", None)
+    env.pop("PARKSTATS_MONTH_TO", None)
+    if window is not None:
+        env.update(PARKSTATS_MONTH_FROM=window[0], PARKSTATS_MONTH_TO=window[1])
     cmd = [
         str(DBT_EXECUTABLE),
         *args,

@@ -158,6 +158,15 @@ def test_cli_sample_national(tmp_path: Path):
     assert not (tmp_path / "x").exists()
 
 
+def test_bench_history_is_back_loaded_then_run_monthly():
+    from bench.history import history_runs
+
+    months = [f"2024-{m:02d}" for m in range(1, 12)]
+    assert history_runs(months, size=4) == [months[0:4], months[4:8], months[8:10], ["2024-11"]]
+    assert history_runs(["2024-11"]) == [["2024-11"]]
+    assert [m for run in history_runs(months) for m in run] == months
+
+
 @pytest.mark.e2e
 def test_bench_smoke(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """`python -m bench.run --zones 50` end to end (one month of history to stay quick): correctness only."""
@@ -183,6 +192,7 @@ def test_bench_smoke(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     assert refs["pandas_ranking"]["comparison"]["agree"], refs["pandas_ranking"]["comparison"]
     assert refs["pandas_ranking"]["rows"] == refs["pandas_ranking"]["comparison"]["rows_dbt"] > 0
     assert results["full_rebuild"]["model_seconds"]["fct_zone_ranking_monthly"] > 0
+    assert results["ranking_alone"]["model_seconds"] > 0
     measured = {t["target"] for t in results["targets"] if t["measured"] is not None}
     assert len(measured) >= 5
     assert results_file.with_suffix(".md").read_text(encoding="utf-8").startswith("# ParkStats benchmark")

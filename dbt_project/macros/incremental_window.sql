@@ -17,8 +17,22 @@
     date '{{ text[:7] }}-01'
 {%- endmacro %}
 
+{#
+  The month window's ends: the vars month_from / month_to when given (tests, runs by hand), else the environment
+  variables PARKSTATS_MONTH_FROM / PARKSTATS_MONTH_TO, read only while executing. The orchestrator uses the
+  environment: vars are part of what dbt parses, so a new window in --vars re-parses the whole project on every
+  run (~10 s at start-up), whereas an environment variable read only at execution is not recorded by the parser.
+#}
+{% macro build_month(end) -%}
+    {%- set value = var('month_' ~ end, none) -%}
+    {%- if (value is none or (value | string | trim) == '') and execute -%}
+        {%- set value = env_var('PARKSTATS_MONTH_' ~ (end | upper), '') -%}
+    {%- endif -%}
+    {{ return(none if value is none or (value | string | trim) == '' else value) }}
+{%- endmacro %}
+
 {% macro month_window_active() -%}
-    {{ return(is_incremental() and (var('month_from', none) is not none) and (var('month_from', none) | string | trim) != '') }}
+    {{ return(is_incremental() and build_month('from') is not none) }}
 {%- endmacro %}
 
 {#
@@ -28,8 +42,8 @@
 #}
 {% macro incremental_month_filter(date_column='period_date', months_after=12) -%}
     {%- if month_window_active() -%}
-        {%- set month_from = var('month_from') -%}
-        {%- set month_to = var('month_to', none) or month_from -%}
+        {%- set month_from = build_month('from') -%}
+        {%- set month_to = build_month('to') or month_from -%}
         {{ date_column }} between {{ month_start_literal(month_from) }}
             and {{ month_start_literal(month_to) }} + interval {{ months_after }} month
     {%- else -%}
@@ -46,8 +60,8 @@
 #}
 {% macro incremental_year_filter(year_column='year', years_after=0, years_before=0) -%}
     {%- if month_window_active() -%}
-        {%- set month_from = var('month_from') -%}
-        {%- set month_to = var('month_to', none) or month_from -%}
+        {%- set month_from = build_month('from') -%}
+        {%- set month_to = build_month('to') or month_from -%}
         -- (no December in the window: no year)
         year({{ month_start_literal(month_from) }}) <= year({{ month_start_literal(month_to) }} + interval 1 month) - 1
         and {{ year_column }} between year({{ month_start_literal(month_from) }}) - {{ years_before }}
@@ -86,8 +100,8 @@
 #}
 {% macro incremental_year_month_filter(months_after=0, months_before=0, year_column='year', month_column='month') -%}
     {%- if month_window_active() -%}
-        {%- set month_from = var('month_from') | string | trim -%}
-        {%- set month_to = (var('month_to', none) or month_from) | string | trim -%}
+        {%- set month_from = build_month('from') | string | trim -%}
+        {%- set month_to = (build_month('to') or month_from) | string | trim -%}
         {%- set first = (month_from[:4] | int) * 12 + (month_from[5:7] | int) - 1 - months_before -%}
         {%- set last = (month_to[:4] | int) * 12 + (month_to[5:7] | int) - 1 + months_after -%}
         {%- do month_start_literal(month_from) -%}{%- do month_start_literal(month_to) -%}

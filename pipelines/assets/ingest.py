@@ -11,6 +11,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from pipelines.heap import release_freed_memory
 from pipelines.ingest.batch import ingest_months
 from pipelines.lake import month_file
 from pipelines.partitions import monthly_partitions, months_of_context
@@ -180,3 +181,5 @@ def ingest_ledgers(context: dg.AssetExecutionContext):
         severity=dg.AssetCheckSeverity.WARN,
         metadata={"quarantined": dg.MetadataValue.json(report.quarantined)},
     )
+    del report, frame, rejections
+    release_freed_memory()  # before the dbt build this run starts next

@@ -1,12 +1,14 @@
 """The dbt project as Dagster assets; dbt tests become asset checks. dbt is the warehouse's only writer.
 
-A partition range runs one `dbt build` with vars month_from / month_to, so incremental marts rebuild just the
-months that range can change.
+A partition range runs one `dbt build` with the month window PARKSTATS_MONTH_FROM / PARKSTATS_MONTH_TO in its
+environment (macros/incremental_window.sql: build_month), so incremental marts rebuild just the months that range
+can change. Not --vars: dbt re-parses the whole project whenever the vars change, i.e. on every monthly run.
 """
 
-
+import contextlib
 import json
-from collections.abc import Mapping
+import os
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import dagster as dg
@@ -47,15 +49,32 @@ translator = ParkStatsDbtTranslator(settings=DagsterDbtTranslatorSettings(enable
 )
 def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     months = months_of_context(context)
-    dbt_vars = {"month_from": months[0], "month_to": months[-1]}
     # one target folder in the data folder (writers run one at a time: pool `warehouse`), not one per run
     target = data_paths().home / "dbt" / "target"
     built = 0
-    for event in dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context, target_path=target).stream():
-        yield event
-        built += isinstance(event, dg.Output)
-        if built == CRASH_AFTER_MODELS:
-            crash_point("dbt.models_built")
+    with month_window(months[0], months[-1]):  # dbt.cli hands the process environment to dbt
+        for event in dbt.cli(["build"], context=context, target_path=target).stream():
+            yield event
+            built += isinstance(event, dg.Output)
+            if built == CRASH_AFTER_MODELS:
+                crash_point("dbt.models_built")
+
+
+@contextlib.contextmanager
+def month_window(first: str, last: str) -> Iterator[None]:
+    """PARKSTATS_MONTH_FROM / _TO set for the dbt build of this step, and restored afterwards (writers of the
+    warehouse run one at a time: pool `warehouse`)."""
+    window = {"PARKSTATS_MONTH_FROM": first, "PARKSTATS_MONTH_TO": last}
+    before = {name: os.environ.get(name) for name in window}
+    os.environ.update(window)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def mart_models() -> list[str]:

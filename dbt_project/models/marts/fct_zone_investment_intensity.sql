@@ -25,38 +25,49 @@ settings as (
     where setting = 'investment_intensity_threshold'
 ),
 
-as_of as (
+next_snapshots as (
+    select
+        *,
+        lead(period_date) over (partition by zone_code, project_id order by period_date) as next_period_date
+    from snapshots
+),
+
+snapshot_spans as (
+    -- a project's snapshot stands for it in its zone until the zone's next snapshot of it (the last one, to the
+    -- latest month): the months it spans, one row each. "As of its latest snapshot up to the month" is then an
+    -- equi-join on zone and month — linear in the history, where joining every month to every earlier snapshot
+    -- and ranking them grew with its square (months × snapshots)
+    select
+        *,
+        unnest(generate_series(
+            period_date,
+            coalesce(next_period_date - interval 1 month, (select max(period_date) from zone_months)),
+            interval 1 month
+        ))::date as as_of_period_date
+    from next_snapshots
+),
+
+assessed as (
     -- each signed project of the zone as of its latest snapshot up to the month
     select
         zone_months.zone_code,
         zone_months.year,
         zone_months.month,
         zone_months.period_date,
-        snapshots.project_id,
-        snapshots.status,
-        snapshots.is_industrial,
-        snapshots.total_investment,
-        snapshots.land_mu,
-        row_number() over (
-            partition by zone_months.zone_code, zone_months.period_date, snapshots.project_id
-            order by snapshots.period_date desc
-        ) as recency
+        snapshot_spans.project_id,
+        snapshot_spans.status,
+        snapshot_spans.is_industrial,
+        snapshot_spans.total_investment,
+        snapshot_spans.land_mu,
+        snapshot_spans.is_industrial and snapshot_spans.land_mu > 0 and snapshot_spans.total_investment is not null
+            and snapshot_spans.status is distinct from 'dropped' as is_assessed
     from zone_months
-    inner join snapshots
-        on snapshots.zone_code = zone_months.zone_code
-        and snapshots.period_date <= zone_months.period_date
+    inner join snapshot_spans
+        on snapshot_spans.zone_code = zone_months.zone_code
+        and snapshot_spans.as_of_period_date = zone_months.period_date
     inner join signed
-        on signed.project_id = snapshots.project_id
+        on signed.project_id = snapshot_spans.project_id
         and signed.signed_period_date <= zone_months.period_date
-),
-
-assessed as (
-    select
-        *,
-        is_industrial and land_mu > 0 and total_investment is not null and status is distinct from 'dropped'
-            as is_assessed
-    from as_of
-    where recency = 1
 ),
 
 zone_totals as (

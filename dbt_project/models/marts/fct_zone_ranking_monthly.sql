@@ -114,11 +114,11 @@ metric_values as (
 ranking_start as (
     -- an incremental run ranks its months against each metric's latest earlier month (rank change): the months
     -- before the earliest of those cannot change any rebuilt row, so the windows below skip them
-    select coalesce(min(previous_month), {{ month_start_literal(var('month_from')) }}) as start_date
+    select coalesce(min(previous_month), {{ month_start_literal(build_month('from')) }}) as start_date
     from (
         select max(period_date) as previous_month
         from metric_values
-        where period_date < {{ month_start_literal(var('month_from')) }}
+        where period_date < {{ month_start_literal(build_month('from')) }}
         group by metric
     ) as previous_months
 ),
