@@ -55,10 +55,11 @@ clean:  ## remove generated data (landing, lake, warehouse, releases, Dagster st
 
 # National-scale benchmark (issue #7): bench/README.md. Scratch data and the history cache live in bench/tmp.
 BENCH_ZONES ?= all
+BENCH_ARGS ?=  # e.g. --prepare: only build the history cache
 .PHONY: bench bench-smoke
 
 bench: install dbt-parse  ## incremental month, history cost, full rebuild and reference points → bench/results
-	$(BIN)/python -m bench.run --zones $(BENCH_ZONES)
+	$(BIN)/python -m bench.run --zones $(BENCH_ZONES) $(BENCH_ARGS)
 
 bench-smoke: install dbt-parse  ## the harness on 50 zones and 2 months of history: correctness, not timings
 	$(BIN)/python -m bench.run --zones 50 --history 2 --results bench/tmp/results

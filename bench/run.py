@@ -152,6 +152,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="generator processes (the pipeline itself runs as it always does)")
     parser.add_argument("--tmp", type=Path, default=DEFAULT_TMP, help="scratch folder (cache and runs)")
     parser.add_argument("--results", type=Path, default=RESULTS_DIR, help="where the JSON and Markdown go")
+    parser.add_argument("--prepare", action="store_true",
+                        help="only generate and load the history cache (e.g. ahead of a measurement on a quiet "
+                             "machine), then stop")
     parser.add_argument("--keep", action="store_true",
                         help="keep the run's data folders in <tmp>/run (national: ~20 GB); logs are always kept")
     return parser.parse_args(argv)
@@ -214,6 +217,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         hist = ensure_history(args.tmp, zones, history, args.workers, log)
         setup.update(history_cached=hist.cached, history_generation=hist.generation, history_load=hist.load)
+        if args.prepare:
+            log(f"history ready in {hist.homes[list(hist.homes)[-1]].parent}; nothing measured (--prepare)")
+            return 0
         results["config"]["zones"] = hist.generation["zones"]
 
         shutil.rmtree(run_dir, ignore_errors=True)
