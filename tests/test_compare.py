@@ -24,6 +24,7 @@ from typer.testing import CliRunner
 from pipelines.analytics import VIEWS, create_analytics_views
 from pipelines.cli import app
 from pipelines.compare import COMPARE_COLUMNS, SERIES_COLUMNS, csv_safe, month_ranges, write_csv, write_xlsx
+from tests.processes import stop
 from tests.warehouse import published
 
 
@@ -557,5 +558,4 @@ def test_queries_run_while_the_warehouse_is_locked_by_a_writer(release_home):
         ok(release_home, "compare", "--metric", "tax_per_mu")
         ok(release_home, "zone", "G361149")
     finally:
-        writer.terminate()
-        writer.wait(timeout=30)
+        stop(writer)

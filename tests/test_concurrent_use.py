@@ -9,7 +9,6 @@ import itertools
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import threading
@@ -22,6 +21,7 @@ import dagster as dg
 import duckdb
 import pytest
 
+from tests.processes import stop
 from tests.test_ui import free_port
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -145,8 +145,7 @@ def test_ui_queues_a_second_run_of_the_month_while_readers_keep_working(publishe
         assert readers.compares >= 2 and readers.queries >= 2 and ui_answers >= 5
     finally:
         readers._halt.set()
-        os.killpg(ui.pid, signal.SIGTERM)
-        ui.wait(timeout=60)
+        stop(ui, group=True, grace=60)
 
 
 def _step_windows(home: Path, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, str, datetime, datetime]]:

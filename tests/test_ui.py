@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -14,6 +13,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.processes import stop
 
 pytestmark = pytest.mark.e2e
 
@@ -77,8 +78,4 @@ def test_ui_serves_the_code_location_on_loopback(tmp_path: Path):
         assert {s["name"] for s in repo["schedules"]} == {"monthly_on_the_10th"}
         assert listening_addresses(port) == {"127.0.0.1"}
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        stop(proc, group=True)
