@@ -8,7 +8,7 @@
 {% macro record_warehouse_build() -%}
     {%- set month_from = build_month('from') -%}
     {%- set month_to = build_month('to') or month_from -%}
-    {%- set has_window = month_from is not none and (month_from | string | trim) != '' -%}
+    {%- set has_window = month_from is not none -%}
     create table if not exists {{ target.schema }}.warehouse_builds (
         invocation_id varchar, started_epoch double, command varchar,
         month_from date, month_to date, full_refresh boolean

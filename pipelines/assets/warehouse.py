@@ -52,18 +52,18 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     # one target folder in the data folder (writers run one at a time: pool `warehouse`), not one per run
     target = data_paths().home / "dbt" / "target"
     built = 0
-    with month_window(months[0], months[-1]):  # dbt.cli hands the process environment to dbt
-        for event in dbt.cli(["build"], context=context, target_path=target).stream():
-            yield event
-            built += isinstance(event, dg.Output)
-            if built == CRASH_AFTER_MODELS:
-                crash_point("dbt.models_built")
+    with month_window(months[0], months[-1]):  # dbt's process is started here, with a copy of this environment
+        invocation = dbt.cli(["build"], context=context, target_path=target)
+    for event in invocation.stream():
+        yield event
+        built += isinstance(event, dg.Output)
+        if built == CRASH_AFTER_MODELS:
+            crash_point("dbt.models_built")
 
 
 @contextlib.contextmanager
 def month_window(first: str, last: str) -> Iterator[None]:
-    """PARKSTATS_MONTH_FROM / _TO set for the dbt build of this step, and restored afterwards (writers of the
-    warehouse run one at a time: pool `warehouse`)."""
+    """PARKSTATS_MONTH_FROM / _TO set while the dbt process of this step starts, and restored right after."""
     window = {"PARKSTATS_MONTH_FROM": first, "PARKSTATS_MONTH_TO": last}
     before = {name: os.environ.get(name) for name in window}
     os.environ.update(window)
