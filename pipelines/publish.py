@@ -1,13 +1,17 @@
 """Publishing: copy the marts of the months that passed the gate out of the live warehouse into a release.
 
-A release is a folder `published/releases/<id>/` holding each mart as Parquet, a DuckDB file of them and
-`release.json` (the release record); `published/current` is a symbolic link swapped atomically (rename over the
+A release is a folder `published/releases/<id>/` holding a DuckDB file of the marts, each mart as Parquet (one file
+per period for marts with periods) and `release.json` (the release record); `published/current` is a symbolic link swapped atomically (rename over the
 old link), so readers see the previous release or the new one, never a mix, and never open the warehouse.
 
 Month by month: a month's rows come from the warehouse when the month may publish (`quality.gate`); a month that
 may not keeps the rows of the previous release (or stays out if it was never published). Every row carries a
 status flag: r revised against the previous release, E estimated (the mart's `estimated_when`), P provisional
 (among the latest `provisional_months` published), else A.
+
+Steady state: when most periods are unchanged since the previous release, the release is that release's DuckDB file
+copied and patched (see _copy_mart), and the Parquet files of unchanged periods are hard links to its files, so
+publishing a month costs about the month's rows, not the history's.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from pipelines.quality.store import results_dir
 from pipelines.settings import SOURCES_DIR, DataPaths, duckdb_config
 
 KEEP_RELEASES = 5
+RELEASE_TABLES = ("release_months", "release_findings", "release_vintages")  # the release's own record
 LINEAGE = {"source_line", "vintage", "versions_received", "files_received"}  # not values: never a revision
 FLAGS = {"A": "normal", "P": "provisional: zones may still revise", "E": "estimated (annualised)",
          "r": "revised against the previous release"}
@@ -77,13 +82,23 @@ PERIOD_SQL = {"monthly": "(year * 100 + month)", "annual": "(year * 100 + 12)", 
 NUMERIC = ("DOUBLE", "FLOAT", "DECIMAL", "BIGINT", "INTEGER", "HUGEINT", "SMALLINT", "TINYINT")
 
 
-def _copy_mart(con: duckdb.DuckDBPyConnection, spec: MartSpec, provisional_from: int, latest: int) -> dict[str, int]:
+def _copy_mart(con: duckdb.DuckDBPyConnection, spec: MartSpec, provisional_from: int, latest: int,
+               patch: bool = False) -> tuple[dict[str, int], set[int] | None]:
     """Create `spec.name` in the release DB: warehouse rows of open periods (flagged), previous rows of kept ones,
     and previous rows of the open periods the warehouse has not changed since (`reused_periods`, see
-    _reused_periods): those are the rows the warehouse would give, so they are flagged as fresh unrevised rows."""
+    _reused_periods): those are the rows the warehouse would give, so they are flagged as fresh unrevised rows.
+
+    With `patch`, the release DB is a copy of the previous one and `spec.name` is patched in place: rows of
+    periods neither kept nor reused deleted, the flags of reused rows recomputed where they change (a period
+    leaving the provisional window, a revision flag of the previous release), fresh rows inserted. Publishing a
+    month then costs the month's rows, not the history's.
+
+    Returns the rows by status flag and the periods whose rows may differ from the previous release's (None: any
+    may)."""
     table, period = spec.name, PERIOD_SQL[spec.period]
     has_prev = con.execute("select count(*) from prev_tables where table_name = ?", [table]).fetchone()[0] > 0
     reuse = has_prev and _reusable(con, spec)
+    patch = patch and reuse
     fresh = f"{period} in (select ym from open_periods)" if period else "true"
     if reuse:  # year bound first: lets DuckDB skip the row groups of the reused years
         first_year = con.execute("select coalesce(min(ym), 0) // 100 from fresh_periods").fetchone()[0]
@@ -109,18 +124,65 @@ def _copy_mart(con: duckdb.DuckDBPyConnection, spec: MartSpec, provisional_from:
         join = (f"left join {prev_rows} p on "
                 + " and ".join(f'p."{k}" is not distinct from n."{k}"' for k in spec.key))
     flag = f"case when {revised} then 'r' when n._estimated then 'E' when n._provisional then 'P' else 'A' end"
-    sql = (f'create table "{table}" as select n.* exclude (_estimated, _provisional), {flag} as status_flag '
-           f"from fresh_rows n {join}")
-    if has_prev and period:
-        old_flag = "" if "status_flag" in _columns(con, f'prev.main."{table}"') else ", 'A' as status_flag"
-        sql += (f' union all by name select *{old_flag} from prev.main."{table}" '
-                f"where {period} in (select ym from kept_periods)")
-    if reuse:
-        again = f"case when {estimated} then 'E' when {provisional} then 'P' else 'A' end"
-        sql += (f' union all by name select * exclude (status_flag), {again} as status_flag '
-                f'from prev.main."{table}" where {period} in (select ym from reused_periods)')
-    con.execute(sql)
-    return dict(con.execute(f'select status_flag, count(*) from "{table}" group by all order by 1').fetchall())
+    fresh_select = f"select n.* exclude (_estimated, _provisional), {flag} as status_flag from fresh_rows n {join}"
+    again = f"case when {estimated} then 'E' when {provisional} then 'P' else 'A' end"
+    changed: set[int] | None = None
+    if patch:
+        kept = f"{period} in (select ym from kept_periods) or {period} in (select ym from reused_periods)"
+        reflagged = f"{period} in (select ym from reused_periods) and status_flag is distinct from {again}"
+        changed = {ym for (ym,) in con.execute(f'select distinct {period} from "{table}" where {reflagged}').fetchall()}
+        changed |= {ym for (ym,) in con.execute("select ym from fresh_periods").fetchall()}
+        con.execute(f'delete from "{table}" where not coalesce(({kept}), false)')
+        con.execute(f'update "{table}" set status_flag = {again} where {reflagged}')
+        con.execute(f'insert into "{table}" by name {fresh_select}')
+    else:
+        sql = f'create or replace table "{table}" as {fresh_select}'
+        if has_prev and period:
+            old_flag = "" if "status_flag" in _columns(con, f'prev.main."{table}"') else ", 'A' as status_flag"
+            sql += (f' union all by name select *{old_flag} from prev.main."{table}" '
+                    f"where {period} in (select ym from kept_periods)")
+        if reuse:
+            sql += (f' union all by name select * exclude (status_flag), {again} as status_flag '
+                    f'from prev.main."{table}" where {period} in (select ym from reused_periods)')
+        con.execute(sql)
+    counts = dict(con.execute(f'select status_flag, count(*) from "{table}" group by all order by 1').fetchall())
+    return counts, changed
+
+
+def _period_file(ym: int, monthly: bool) -> str:
+    return f"{ym // 100:04d}-{ym % 100:02d}.parquet" if monthly else f"{ym // 100:04d}.parquet"
+
+
+def _export_parquet(con: duckdb.DuckDBPyConnection, spec: MartSpec | None, table: str, staging: Path,
+                    previous_dir: Path | None, changed: set[int] | None) -> None:
+    """Write `table` as Parquet into the release folder. A table with periods is a folder of one file per period
+    (`<table>/YYYY-MM.parquet`, annual tables `<table>/YYYY.parquet`); a period whose rows are unchanged since the
+    previous release is a hard link to that release's file (releases are never rewritten), so a month's release
+    writes the month's rows. Other tables are one file, `<table>.parquet`."""
+    options = "format parquet, compression zstd"
+    if spec is None or spec.period == "none":
+        con.execute(f"copy \"{table}\" to '{staging / (table + '.parquet')}' ({options})")
+        return
+    period, monthly = PERIOD_SQL[spec.period], spec.period == "monthly"
+    folder = staging / table
+    folder.mkdir()
+    export = []
+    for (ym,) in con.execute(f'select distinct {period} from "{table}" order by 1').fetchall():
+        source = previous_dir / table / _period_file(ym, monthly) if previous_dir is not None else None
+        if changed is not None and ym not in changed and source is not None and source.is_file():
+            os.link(source, folder / _period_file(ym, monthly))
+        else:
+            export.append(ym)
+    if not export:
+        return
+    parts = folder / ".parts"  # DuckDB writes year=Y[/month=M]/ folders: each file is moved to its period's name
+    keys = "year, month" if monthly else "year"
+    con.execute(f"""copy (select * from "{table}" where {period} in ({", ".join(map(str, export))}))
+        to '{parts}' ({options}, partition_by ({keys}), write_partition_columns true, filename_pattern 'data')""")
+    for file in parts.rglob("*.parquet"):
+        values = dict(part.split("=", 1) for part in file.relative_to(parts).parts[:-1])
+        os.replace(file, folder / _period_file(int(values["year"]) * 100 + int(values.get("month", 12)), monthly))
+    shutil.rmtree(parts)
 
 
 def _reusable(con: duckdb.DuckDBPyConnection, spec: MartSpec) -> bool:
@@ -228,6 +290,29 @@ def _vintages(paths: DataPaths, months: list[str]) -> pd.DataFrame:
             order by month, ledger, zone_code""", [files]).df()
 
 
+def _attach_sources(con: duckdb.DuckDBPyConnection, paths: DataPaths, previous_db: Path | None) -> None:
+    """The warehouse as `wh` and the previous release as `prev` (both read-only), and `prev_tables`."""
+    con.execute(f"attach '{paths.warehouse}' as wh (read_only)")
+    if previous_db is not None:
+        con.execute(f"attach '{previous_db}' as prev (read_only)")
+        con.execute("create temp table prev_tables as select table_name from information_schema.tables "
+                    "where table_catalog = 'prev'")
+    else:
+        con.execute("create temp table prev_tables (table_name varchar)")
+
+
+def _drop_derived(con: duckdb.DuckDBPyConnection, keep: set[str]) -> None:
+    """In a copy of the previous release: drop its views (made again at the end) and the tables of marts that are
+    gone, so that the copy holds only what this release would hold."""
+    for (view,) in con.execute("select view_name from duckdb_views() where not internal "
+                               "and database_name = current_database()").fetchall():
+        con.execute(f'drop view "{view}"')
+    for (table,) in con.execute("select table_name from duckdb_tables() "
+                                "where database_name = current_database()").fetchall():
+        if table not in keep:
+            con.execute(f'drop table "{table}"')
+
+
 def _remove_unfinished(paths: DataPaths) -> None:
     """Clear what a publishing run killed midway left behind: its hidden staging folder and temporary link.
     Readers never saw them (only `current` is read); publishing holds the `warehouse` pool, so none is in use."""
@@ -264,22 +349,26 @@ def publish(paths: DataPaths, run_months: list[str]) -> dict:
     provisional_from = min(window) if window else latest_ym + 1
     specs = mart_specs()
     flags: dict[str, dict[str, int]] = {}
-    with duckdb.connect(str(staging / "parkstats.duckdb"), config=duckdb_config()) as con:
-        con.execute(f"attach '{paths.warehouse}' as wh (read_only)")
-        if previous:
-            con.execute(f"attach '{link.resolve() / 'parkstats.duckdb'}' as prev (read_only)")
-            con.execute("create temp table prev_tables as select table_name from information_schema.tables "
-                        "where table_catalog = 'prev'")
-        else:
-            con.execute("create temp table prev_tables (table_name varchar)")
+    changed: dict[str, set[int] | None] = {}
+    previous_db = link.resolve() / "parkstats.duckdb" if previous else None
+    with duckdb.connect(config=duckdb_config()) as con:
+        _attach_sources(con, paths, previous_db)
         reused = _reused_periods(con, paths, previous, open_periods, run_months, specs)
+    release_db = staging / "parkstats.duckdb"
+    patch = bool(reused)  # most periods unchanged: patch a copy of the previous release rather than rebuild
+    if patch:
+        shutil.copyfile(previous_db, release_db)
+    with duckdb.connect(str(release_db), config=duckdb_config()) as con:
+        _attach_sources(con, paths, previous_db)
+        if patch:
+            _drop_derived(con, keep=set(specs) | set(RELEASE_TABLES))
         for name, periods in (("open_periods", open_periods), ("kept_periods", kept_periods),
                               ("reused_periods", reused), ("fresh_periods", open_periods - reused)):
             con.register("periods", pd.DataFrame({"ym": sorted(periods)}, dtype="int64"))
             con.execute(f"create temp table {name} as select ym from periods")
             con.unregister("periods")
         for spec in specs.values():
-            flags[spec.name] = _copy_mart(con, spec, provisional_from, latest_ym)
+            flags[spec.name], changed[spec.name] = _copy_mart(con, spec, provisional_from, latest_ym, patch)
             crash_point("publish.staging_written")
         con.execute("detach wh")
         found = findings(paths, months_published)
@@ -298,11 +387,13 @@ def publish(paths: DataPaths, run_months: list[str]) -> dict:
         }
         for name, frame in release_tables.items():
             con.register("frame", frame)
-            con.execute(f'create table "{name}" as select * from frame')
+            con.execute(f'create or replace table "{name}" as select * from frame')
             con.unregister("frame")
         create_analytics_views(con, release_id)  # documented views for any SQL client (pipelines/analytics.py)
+        assert set(release_tables) == set(RELEASE_TABLES)
         for table in [*specs, *release_tables]:
-            con.execute(f"copy \"{table}\" to '{staging / (table + '.parquet')}' (format parquet, compression zstd)")
+            _export_parquet(con, specs.get(table), table, staging, previous_db.parent if patch else None,
+                            changed.get(table))
         counts = {t: con.execute(f'select count(*) from "{t}"').fetchone()[0] for t in [*specs, *release_tables]}
     new_vintages = release_tables["release_vintages"]
     record = {

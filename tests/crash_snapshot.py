@@ -60,8 +60,8 @@ def release_fingerprint(home: Path) -> dict:
     record = json.loads((current / "release.json").read_text(encoding="utf-8"))
     return {"record": {k: v for k, v in record.items() if k not in RELEASE_RUN_FIELDS},
             "tables": database_fingerprint(current / "parkstats.duckdb"),
-            "parquet": {p.name: lake_table for p in sorted(current.glob("*.parquet"))
-                        for lake_table in [_parquet_digest(p)]}}
+            "parquet": {p.relative_to(current).as_posix(): _parquet_digest(p)
+                        for p in sorted(current.rglob("*.parquet"))}}
 
 
 def _parquet_digest(path: Path) -> tuple[str, int]:

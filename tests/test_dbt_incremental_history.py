@@ -92,3 +92,39 @@ def test_window_without_december_keeps_annual_rows(tmp_path):
         for table in ("fct_firm_indicators_annual", "fct_firm_evaluation"):
             names = con.execute(f"select distinct firm_name from {table}").fetchall()
             assert names == [("kept",)], table
+
+
+def test_late_project_snapshot_month(tmp_path):
+    """The 2023-12 project snapshots arrive late: S361002's first snapshot (its opening stock moves back a month)
+    and a month of G321001 in which P1 shows its signing. Project stage events seen in later snapshots move to
+    2023-12; rebuilt with the 2023-12 window, every table equals the full build."""
+    check_incremental(tmp_path, build_project_lake,
+                      lambda lake: shutil.rmtree(lake / "project_snapshots" / "2023-12"),
+                      [("2023-12", "2023-12")])
+
+
+def test_data_tests_of_a_windowed_build_check_the_rows_it_may_change(tmp_path):
+    """With the orchestrator's month window, the generic tests of the models that declare which rows a window can
+    change (meta tests_from, or reuse_earlier_periods) check those rows only; the others, and every test of a
+    build without a window, check every row (macros/test_window.sql)."""
+    lake = tmp_path / "lake"
+    build_project_lake(lake)
+
+    def compiled(window: tuple[str, str] | None) -> dict[str, str]:
+        target = tmp_path / f"target-{window is not None}"
+        run_dbt(["compile", "--select", "test_type:generic"], lake, tmp_path / "wh.duckdb", target, window=window)
+        return {p.stem: p.read_text(encoding="utf-8") for p in (target / "compiled").rglob("*.sql")}
+
+    windowed, whole = compiled(("2024-02", "2024-03")), compiled(None)
+    assert windowed.keys() == whole.keys() and len(whole) > 200
+    assert not any("dbt_subquery" in sql for sql in whole.values())
+    expected = {
+        "not_null_stg_lake__project_snapshots_project_id": "(year >= 2024 and (year > 2024 or month >= 2))",
+        "not_null_fct_zone_ranking_monthly_rank_overall": "(year >= 2024 and (year > 2024 or month >= 2))",
+        "not_null_int_project_stage_events_stage": "\"first_seen_period_date\" >= date '2024-02-01'",
+    }
+    for test, predicate in expected.items():
+        assert predicate in windowed[test], windowed[test]
+    for test in ("not_null_dim_zone_zone_code", "unique_stg_registry__zones_zone_code"):
+        assert "dbt_subquery" not in windowed[test]
+    assert sum("dbt_subquery" in sql for sql in windowed.values()) > len(windowed) / 2

@@ -39,13 +39,32 @@ def publish_copy(built_home: DataPaths, root: Path, monkeypatch, reuse: bool) ->
     return home, reused
 
 
+def parquet_rows(home: DataPaths, table: str) -> list[tuple]:
+    """The table's Parquet copy in the current release: a folder of period files, or one file."""
+    current = (home.published / "current").resolve()
+    files = sorted(current.glob(f"{table}/*.parquet")) or [current / f"{table}.parquet"]
+    with duckdb.connect() as con:
+        return sorted(con.execute("select * from read_parquet(?)", [[str(f) for f in files]]).fetchall(), key=repr)
+
+
 def test_release_reusing_earlier_periods_equals_a_full_copy(built, tmp_path, monkeypatch):
+    """The reusing release patches a copy of the previous one: same rows and flags as a full copy, in its DuckDB
+    file and its Parquet files; the Parquet files of unchanged periods are the previous release's (hard links)."""
     built_home, _ = built
     reused_home, reused = publish_copy(built_home, tmp_path, monkeypatch, reuse=True)
     full_home, _ = publish_copy(built_home, tmp_path, monkeypatch, reuse=False)
     assert 202311 in reused and 202412 not in reused  # the months before the run's month came from the release
     for table in mart_specs():
-        assert release_rows(reused_home, table) == release_rows(full_home, table), table
+        rows = release_rows(full_home, table)
+        assert release_rows(reused_home, table) == rows, table
+        assert parquet_rows(reused_home, table) == rows, table
+        assert parquet_rows(full_home, table) == rows, table
+    for home, reusing in ((reused_home, True), (full_home, False)):
+        current = (home.published / "current").resolve()
+        previous = home.published / "releases" / publishing.release_record(current)["previous_release"]
+        for period, linked in (("2023-11", reusing), ("2024-12", False)):
+            file = f"fct_zone_indicators_monthly/{period}.parquet"
+            assert ((previous / file).stat().st_ino == (current / file).stat().st_ino) is linked, (home, period)
 
 
 def test_a_build_of_an_earlier_month_since_the_release_is_copied_again(built, tmp_path, monkeypatch):

@@ -113,3 +113,25 @@
         true
     {%- endif -%}
 {%- endmacro %}
+
+{#
+  For a model whose row can move to any later month when a month changes (a project's stage counts in the first
+  snapshot showing it: a corrected snapshot can move that to any later month): the months from month_from on,
+  with no end ('true' when it rebuilds everything).
+#}
+{% macro incremental_from_filter(date_column='period_date') -%}
+    {%- if month_window_active() -%}
+        {{ date_column }} >= {{ month_start_literal(build_month('from')) }}
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+{# Pre-hook of such a model: delete its rows from month_from on (see delete_incremental_window). #}
+{% macro delete_incremental_from(date_column='period_date') -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} where {{ incremental_from_filter(date_column) }}
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}

@@ -1,3 +1,11 @@
+{{
+    config(
+        materialized = 'incremental',
+        incremental_strategy = 'append',
+        on_schema_change = 'sync_all_columns',
+        pre_hook = "{{ delete_incremental_from('first_seen_period_date') }}"
+    )
+}}
 -- Project stage events (项目阶段事件): one row per project and stage reached.
 -- A stage counts once, in the month of the FIRST current snapshot (by period) in which the project shows that
 -- stage's date filled; the project's attributes (zone, industry, is_foreign, total_investment, land,
@@ -7,8 +15,16 @@
 -- in_opening_snapshot. Those stages are dated by their own stage date (a project signed in 2022 and first seen in
 -- the January 2023 snapshot counts as signed in 2022, not as newly signed in January 2023); every other stage
 -- counts in the month of the snapshot that first shows it.
+-- Incremental: an event first seen before the window's first month stays as it is (the snapshots before it are
+-- unchanged); the pre-hook deletes the others, which are found again in the snapshots from that month on, for
+-- the project's stages not already seen before it.
 with snapshots as (
     select * from {{ ref('int_project_snapshots__current') }}
+),
+
+window_snapshots as (
+    select * from snapshots
+    where {{ incremental_from_filter('period_date') }}
 ),
 
 zone_first_snapshot as (
@@ -23,7 +39,7 @@ stage_rows as (
         '{{ s.stage }}' as stage,
         {{ s.date_column }} as stage_date,
         *
-    from snapshots
+    from window_snapshots
     where {{ s.date_column }} is not null
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
@@ -49,6 +65,12 @@ dated as (
     from first_seen
     left join zone_first_snapshot using (zone_code)
     where first_seen.seen_rank = 1
+    {%- if month_window_active() %}
+        and not exists (
+            select 1 from {{ this }} as seen_before
+            where seen_before.project_id = first_seen.project_id and seen_before.stage = first_seen.stage
+        )
+    {%- endif %}
 )
 
 select
