@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from pipelines.dagster_sqlite import tune_sqlite_storage
 from pipelines.settings import export_env
@@ -19,7 +18,7 @@ from pipelines.assets.ingest import ingest_ledgers  # noqa: E402
 from pipelines.assets.publish import published  # noqa: E402
 from pipelines.assets.quality import check_results  # noqa: E402
 from pipelines.assets.reference import reference_data  # noqa: E402
-from pipelines.assets.warehouse import dbt_project, warehouse_models  # noqa: E402
+from pipelines.assets.warehouse import ParkStatsDbtCli, dbt_project, warehouse_models  # noqa: E402
 from pipelines.automation import landing_sensor, monthly_job, monthly_schedule, reference_job  # noqa: E402
 
 defs = dg.Definitions(
@@ -28,5 +27,6 @@ defs = dg.Definitions(
     schedules=[monthly_schedule],
     sensors=[landing_sensor],
     # dbt from this interpreter's environment, whether or not .venv/bin is on PATH
-    resources={"dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(Path(sys.executable).parent / "dbt"))},
+    resources={"dbt": ParkStatsDbtCli(project_dir=dbt_project,
+                                    dbt_executable=str(Path(sys.executable).parent / "dbt"))},
 )

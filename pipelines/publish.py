@@ -325,7 +325,8 @@ def _remove_unfinished(paths: DataPaths) -> None:
 def publish(paths: DataPaths, run_months: list[str]) -> dict:
     """Publish every month that passes the gate; returns the release record (`published` False if none does)."""
     months = sorted(set(checked_months(paths)) | set(run_months))
-    gates = month_gates(paths, months)
+    found_all = findings(paths, months)  # read once: the gates and the release's findings table both use it
+    gates = month_gates(paths, months, found_all)
     open_months = [m for m in months if gates[m].publishable]
     withheld = {m: gates[m].blocking_reason() for m in months if not gates[m].publishable}
     link = paths.published / "current"
@@ -371,7 +372,7 @@ def publish(paths: DataPaths, run_months: list[str]) -> dict:
             flags[spec.name], changed[spec.name] = _copy_mart(con, spec, provisional_from, latest_ym, patch)
             crash_point("publish.staging_written")
         con.execute("detach wh")
-        found = findings(paths, months_published)
+        found = found_all[found_all["month_key"].isin(months_published)].reset_index(drop=True)
         decided = found[found["status"] != "open"]
         release_tables = {
             "release_months": pd.DataFrame(

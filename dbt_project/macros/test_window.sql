@@ -31,7 +31,10 @@
     {%- set first = month_start_literal(month_from) -%}
     {%- set text = (month_from | string) | trim -%}
     {%- set year, month = text[:4] | int, text[5:7] | int -%}
-    {%- for node in graph.nodes.values() -%}
+    {#- a model's relation is named after the model (this project sets no aliases): look it up directly rather
+        than scan the graph for each of some 300 tests -#}
+    {%- set direct = graph.nodes.get('model.' ~ project_name ~ '.' ~ relation.identifier) -%}
+    {%- for node in ([direct] if direct else graph.nodes.values()) -%}
         {%- if node.resource_type == 'model' and node.package_name == project_name
               and (node.alias or node.name) | lower == relation.identifier | lower -%}
             {%- set meta = node.config.meta or {} -%}

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from pipelines.quality.catalogue import load_catalogue
-from pipelines.quality.store import latest_results, read_decisions
+from pipelines.quality.store import latest_results, latest_summary, read_decisions
 from pipelines.settings import DataPaths
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -25,8 +25,7 @@ def findings(paths: DataPaths, months: list[str] | None = None) -> pd.DataFrame:
 
     Order for review: by month, errors first; within a severity, Hidiroglou–Berthelot outliers by score, then
     the other rules."""
-    latest = latest_results(paths, months)
-    found = latest[latest["failed"] > 0].copy()
+    found = latest_results(paths, months, failed_only=True)
     decisions = read_decisions(paths)
     in_force = (decisions.drop_duplicates(["finding_id", "evidence"], keep="last")
                 .rename(columns={"reason": "decision_reason", "reviewer": "decision_reviewer",
@@ -75,22 +74,24 @@ class MonthGate:
                 "rejected": self.rejected, "publishable": self.publishable}
 
 
-def month_gates(paths: DataPaths, months: list[str]) -> dict[str, MonthGate]:
-    latest = latest_results(paths, months)
-    found = findings(paths, months)
+def month_gates(paths: DataPaths, months: list[str], found: pd.DataFrame | None = None) -> dict[str, MonthGate]:
+    """The gate of each month; `found` passes in `findings(paths, months)` when the caller has it already."""
+    summary = latest_summary(paths, months)
+    found = findings(paths, months) if found is None else found
+    by_month = dict(tuple(found.groupby("month_key", sort=False))) if not found.empty else {}
     suites = load_catalogue()
     gates = {}
     for month in months:
-        rows = latest[latest["month_key"] == month]
-        f = found[found["month_key"] == month]
-        missing = tuple(sorted(set(suites) - set(rows["suite"])))
-        stages = rows.groupby("stage")["checked_at"].max()
-        if not missing and stages.get("warehouse", pd.NaT) < stages.get("lake", pd.NaT):
+        current = summary.get(month, {})
+        f = by_month.get(month, found.iloc[0:0])
+        missing = tuple(sorted(set(suites) - set(current.get("suites", []))))
+        lake_at, warehouse_at = current.get("lake_checked_at"), current.get("warehouse_checked_at")
+        if not missing and lake_at is not None and warehouse_at is not None and warehouse_at < lake_at:
             missing = ("warehouse rules older than the lake checks",)
         decided = f[f["status"] != "open"]
         gates[month] = MonthGate(
             month=month, checked=not missing, not_checked=missing,
-            rules_checked=int(rows["rule_id"].nunique()), items_checked=int(rows["checked"].sum()),
+            rules_checked=int(current.get("rules_checked", 0)), items_checked=int(current.get("items_checked", 0)),
             errors=int((f["severity"] == "error").sum()), warnings=int((f["severity"] != "error").sum()),
             open_errors=int(((f["severity"] == "error") & (f["status"] == "open")).sum()),
             accepted=int((f["status"] == "accepted").sum()), waived=int((f["status"] == "waived").sum()),

@@ -89,24 +89,57 @@ def write_results(paths: DataPaths, rows: list[dict], *, run_id: str, suite: str
     return len(rows)
 
 
+def _result_files(paths: DataPaths, months: list[str] | None) -> list[str]:
+    root = results_dir(paths)
+    return [str(p) for p in sorted(root.glob("*/*.parquet")) if months is None or p.parent.name in months]
+
+
 def read_results(paths: DataPaths, months: list[str] | None = None) -> pd.DataFrame:
     """Every result row on record (of `months` only, when given)."""
-    root = results_dir(paths)
-    files = [str(p) for p in sorted(root.glob("*/*.parquet")) if months is None or p.parent.name in months]
+    files = _result_files(paths, months)
     if not files:
         return CHECK_RESULTS.empty_table().to_pandas()
     with duckdb.connect() as con:
         return con.execute("select * from read_parquet(?)", [files]).df()
 
 
-def latest_results(paths: DataPaths, months: list[str] | None = None) -> pd.DataFrame:
-    """For each month and suite, the rows of the most recent run that checked it: the month's current state."""
-    results = read_results(paths, months)
-    results["month_key"] = [month_key(y, m) for y, m in zip(results["year"], results["month"], strict=True)]
-    if results.empty:
-        return results
-    latest = results.groupby(["month_key", "suite"])["checked_at"].transform("max")
-    return results[results["checked_at"] == latest].reset_index(drop=True)
+# The rows of the most recent run of each suite on each month, in file order. Chosen in DuckDB: a national history
+# holds millions of result rows, of which a caller usually needs only the failures or a summary per month.
+_LATEST = """
+    select * exclude (filename, file_row_number), printf('%04d-%02d', year, month) as month_key
+    from read_parquet(?, filename = true, file_row_number = true)
+    qualify checked_at = max(checked_at) over (partition by year, month, suite)
+"""
+
+
+def latest_results(paths: DataPaths, months: list[str] | None = None, *, failed_only: bool = False) -> pd.DataFrame:
+    """For each month and suite, the rows of the most recent run that checked it: the month's current state
+    (only the rows with failures, when `failed_only`)."""
+    files = _result_files(paths, months)
+    if not files:
+        frame = CHECK_RESULTS.empty_table().to_pandas()
+        frame["month_key"] = pd.Series(dtype="str")
+        return frame
+    with duckdb.connect() as con:
+        return con.execute(f"{_LATEST} {'and failed > 0' if failed_only else ''} "
+                           "order by filename, file_row_number", [files]).df()
+
+
+def latest_summary(paths: DataPaths, months: list[str] | None = None) -> dict[str, dict]:
+    """Per month, what its current results cover: the suites, the last check of each stage, rules and items."""
+    files = _result_files(paths, months)
+    if not files:
+        return {}
+    with duckdb.connect() as con:
+        rows = con.execute(f"""
+            with latest as ({_LATEST})
+            select month_key, list(distinct suite) as suites,
+                   max(checked_at) filter (where stage = 'lake') as lake_checked_at,
+                   max(checked_at) filter (where stage = 'warehouse') as warehouse_checked_at,
+                   count(distinct rule_id) as rules_checked, coalesce(sum(checked), 0) as items_checked
+            from latest group by month_key""", [files]).fetchall()
+    columns = ("suites", "lake_checked_at", "warehouse_checked_at", "rules_checked", "items_checked")
+    return {row[0]: dict(zip(columns, row[1:], strict=True)) for row in rows}
 
 
 def append_decisions(paths: DataPaths, decisions: list[dict], *, origin: str) -> list[dict]:
