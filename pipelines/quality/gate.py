@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from pipelines.quality.catalogue import load_catalogue
-from pipelines.quality.store import latest_results, latest_summary, read_decisions
+from pipelines.quality.store import latest_failures, latest_summary, read_decisions
 from pipelines.settings import DataPaths
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -25,7 +25,7 @@ def findings(paths: DataPaths, months: list[str] | None = None) -> pd.DataFrame:
 
     Order for review: by month, errors first; within a severity, Hidiroglou–Berthelot outliers by score, then
     the other rules."""
-    found = latest_results(paths, months, failed_only=True)
+    found = latest_failures(paths, months)
     decisions = read_decisions(paths)
     in_force = (decisions.drop_duplicates(["finding_id", "evidence"], keep="last")
                 .rename(columns={"reason": "decision_reason", "reviewer": "decision_reviewer",

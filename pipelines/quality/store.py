@@ -112,17 +112,16 @@ _LATEST = """
 """
 
 
-def latest_results(paths: DataPaths, months: list[str] | None = None, *, failed_only: bool = False) -> pd.DataFrame:
-    """For each month and suite, the rows of the most recent run that checked it: the month's current state
-    (only the rows with failures, when `failed_only`)."""
+def latest_failures(paths: DataPaths, months: list[str] | None = None) -> pd.DataFrame:
+    """For each month and suite, the rows with failures of the most recent run that checked it: the month's
+    current findings."""
     files = _result_files(paths, months)
     if not files:
         frame = CHECK_RESULTS.empty_table().to_pandas()
         frame["month_key"] = pd.Series(dtype="str")
         return frame
     with duckdb.connect() as con:
-        return con.execute(f"{_LATEST} {'and failed > 0' if failed_only else ''} "
-                           "order by filename, file_row_number", [files]).df()
+        return con.execute(f"{_LATEST} and failed > 0 order by filename, file_row_number", [files]).df()
 
 
 def latest_summary(paths: DataPaths, months: list[str] | None = None) -> dict[str, dict]:
