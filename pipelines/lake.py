@@ -47,8 +47,10 @@ def read_month(lake: Path, table: str, month_key: str) -> pa.Table:
     return pq.read_table(path, schema=schema)
 
 
-def append_month(lake: Path, table: str, month_key: str, rows: list[dict], *, replace_sha: set[str] = frozenset()) -> int:
-    """Add rows to a month's file; rows of files in `replace_sha` already there are dropped first (idempotence)."""
+def append_month(lake: Path, table: str, month_key: str, rows: list[dict] | pa.Table, *,
+                 replace_sha: set[str] = frozenset()) -> int:
+    """Add rows (dicts, or a table of the lake schema) to a month's file; rows of files in `replace_sha` already
+    there are dropped first (idempotence)."""
     schema = LAKE_TABLES[table]
     existing = read_month(lake, table, month_key)
     if replace_sha:
@@ -56,7 +58,7 @@ def append_month(lake: Path, table: str, month_key: str, rows: list[dict], *, re
 
         keep = pc.invert(pc.is_in(existing["file_sha256"], value_set=pa.array(sorted(replace_sha))))
         existing = existing.filter(keep)
-    new = pa.Table.from_pylist(rows, schema=schema)
+    new = rows.cast(schema) if isinstance(rows, pa.Table) else pa.Table.from_pylist(rows, schema=schema)
     write_atomic(pa.concat_tables([existing, new]), month_file(lake, table, month_key))
     return new.num_rows
 

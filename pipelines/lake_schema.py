@@ -32,6 +32,9 @@ LEDGER_ROW_ORIGIN: list[tuple[str, pa.DataType]] = [
         ("month", pa.int8()),  # period end month (1-N月 -> N)
 ]
 
+# Columns of a ledger row that describe its file, not what the file says: set when the file enters the lake.
+FILE_COLUMNS = ("file_sha256", "source_file", "received_at", "vintage")
+
 ZONE_INDICATORS = pa.schema(
     [
         *LEDGER_ROW_ORIGIN,
@@ -251,6 +254,14 @@ LAKE_TABLES: dict[str, pa.Schema] = {
     "manifest": MANIFEST,
     "rejections": REJECTIONS,
 }
+
+
+def parsed_schema(table: str) -> pa.Schema:
+    """The columns a parser fills for a ledger table: its lake schema without FILE_COLUMNS."""
+    schema = LAKE_TABLES[table]
+    return pa.schema([f for f in schema if f.name not in FILE_COLUMNS])
+
+
 REFERENCE_TABLES: dict[str, pa.Schema] = {
     "zones": ZONES,
     "zone_aliases": ZONE_ALIASES,

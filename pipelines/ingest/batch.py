@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections import defaultdict
+from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipelines.faults import crash_point
@@ -25,13 +27,13 @@ from pipelines.ingest.landing import (
     archive_all,
     landing_files,
     parse_job,
-    parse_job_bounded,
+    parse_jobs_bounded,
     quarantine,
 )
 from pipelines.ingest.ledger import ParsedLedger, Rejection
 from pipelines.ingest.values import Period
 from pipelines.lake import append_month, ensure_lake, read_month
-from pipelines.lake_schema import ZONE_BOUND_KEYS
+from pipelines.lake_schema import LAKE_TABLES, ZONE_BOUND_KEYS
 from pipelines.settings import DataPaths, duckdb_config
 
 
@@ -86,6 +88,7 @@ class _MonthVintages:
 
 
 PARALLEL_MIN_FILES = 24  # below this, starting worker processes costs more than it saves
+FILES_PER_REQUEST = 16  # files a reader worker parses per request: fewer round trips, still short requests
 
 
 Job = tuple[Path, str, bool]  # path, path relative to landing, known (re-parse) or new (identify)
@@ -98,15 +101,17 @@ def _parse_job(job: Job) -> JobResult:
 
 def _parse_all(jobs: list[Job]) -> list[JobResult]:
     """Parse on every core: parsing (calamine, unit and value rules) is most of ingestion's work. Each file goes
-    whole to a bounded reader worker (guards.bounded_parse), one thread per worker waiting for its answers; when
-    reads are configured to run in this process, a spawn pool parses instead."""
+    whole to a bounded reader worker, FILES_PER_REQUEST at a time (landing.parse_jobs_bounded), one thread per
+    worker waiting for its answers; when reads are configured to run in this process, a spawn pool parses
+    instead."""
     workers = min(os.cpu_count() or 1, 8)
     if len(jobs) < PARALLEL_MIN_FILES or workers < 2:
         return [_parse_job(job) for job in jobs]
     if in_workers():
+        chunks = [jobs[i : i + FILES_PER_REQUEST] for i in range(0, len(jobs), FILES_PER_REQUEST)]
         try:
             with ThreadPoolExecutor(max_workers=workers) as threads:
-                return list(threads.map(lambda job: parse_job_bounded(*job), jobs))
+                return [result for chunk in threads.map(parse_jobs_bounded, chunks) for result in chunk]
         finally:
             retire_workers()
     context = multiprocessing.get_context("spawn")  # not fork: the Dagster process runs threads
@@ -179,28 +184,42 @@ def _reject_zone_moves(lake: Path, batch: list[tuple[Path, LandedFile, ParsedLed
     for _, landed, parsed in batch:
         table = parsed.layout.ledger
         key = ZONE_BOUND_KEYS.get(table)
-        if key is None:
+        if key is None or parsed.table is None or not parsed.table.num_rows:
             continue
         if table not in owners:
             owners[table] = _known_owners(lake, table, key)
         known = owners[table]
-        kept = []
-        for row in parsed.rows:
-            owner = known.get(row[key])
-            if owner and owner[0] != row["zone_code"]:
+        keys, zones = parsed.table[key].to_pylist(), parsed.table["zone_code"].to_pylist()
+        kept = [True] * len(keys)
+        for i, (record_key, zone) in enumerate(zip(keys, zones, strict=True)):
+            owner = known.get(record_key)
+            if owner and owner[0] != zone:
+                kept[i] = False
+                row = parsed.table.slice(i, 1).to_pylist()[0]
                 parsed.rejections.append(Rejection(
-                    landed.rel, row["sheet"], row["source_line"], key, row[key],
-                    f"{row[key]} belongs to zone {owner[0]} (first in {owner[1]}); a project cannot move to "
-                    f"{row['zone_code']}; the row is not ingested", Period(row["year"], 1, row["month"])))
+                    landed.rel, row["sheet"], row["source_line"], key, record_key,
+                    f"{record_key} belongs to zone {owner[0]} (first in {owner[1]}); a project cannot move to "
+                    f"{zone}; the row is not ingested", Period(row["year"], 1, row["month"])))
                 continue
-            known.setdefault(row[key], (row["zone_code"], landed.rel))
-            kept.append(row)
-        parsed.rows = kept
+            known.setdefault(record_key, (zone, landed.rel))
+        if not all(kept):
+            parsed.table = parsed.table.filter(pa.array(kept))
+
+
+def _lake_rows(parsed: pa.Table, schema: pa.Schema, file_cols: dict, vintages: list[int]) -> pa.Table:
+    """A file's parsed rows with the file's own columns (lake_schema.FILE_COLUMNS): its constants and each row's
+    vintage."""
+    n = parsed.num_rows
+    columns = {name: pa.repeat(pa.scalar(value, schema.field(name).type), n) for name, value in file_cols.items()}
+    columns["vintage"] = (pa.repeat(pa.scalar(vintages[0], pa.int32()), n) if len(set(vintages)) == 1
+                          else pa.array(vintages, pa.int32()))
+    return pa.Table.from_arrays([columns[f.name] if f.name in columns else parsed[f.name] for f in schema],
+                                schema=schema)
 
 
 def _write_batch(paths: DataPaths, batch: list[tuple[Path, LandedFile, ParsedLedger]], report: IngestReport) -> None:
     lake = paths.lake
-    by_month_rows: dict[tuple[str, str], list[dict]] = defaultdict(list)  # (lake table, month) -> rows
+    by_month_rows: dict[tuple[str, str], list[pa.Table]] = defaultdict(list)  # (lake table, month) -> rows
     by_month_rejections: dict[str, list[dict]] = defaultdict(list)
     by_month_manifest: dict[str, list[dict]] = defaultdict(list)
     vintages: dict[str, _MonthVintages] = {}
@@ -208,21 +227,29 @@ def _write_batch(paths: DataPaths, batch: list[tuple[Path, LandedFile, ParsedLed
     # every raw copy is durable before any lake file is replaced (the order at the top of this module)
     archived_paths = archive_all(paths, [(path, landed) for path, landed, _ in batch])
     for (_, landed, parsed), archived in zip(batch, archived_paths, strict=True):
-        file_cols = {"file_sha256": landed.sha256, "source_file": landed.rel, "received_at": landed.received_at}
-        zone_months: dict[tuple[str, str], int] = defaultdict(int)
-        for row in parsed.rows:
-            zone_months[(row["zone_code"], f"{row['year']:04d}-{row['month']:02d}")] += 1
-        vintage_of: dict[tuple[str, str], int] = {}
+        parsed.seal()
+        rows = parsed.table
         table = parsed.layout.ledger
+        schema = LAKE_TABLES[table]
+        file_cols = {"file_sha256": landed.sha256, "source_file": landed.rel, "received_at": landed.received_at}
+        # each row's zone and month (one of each, in most files): counted, and numbered as a vintage
+        located = list(zip(*(rows[c].to_pylist() for c in ("zone_code", "year", "month")), strict=True))
+        counts = Counter(located)
+        zone_months = {(zone, f"{year:04d}-{month:02d}"): count for (zone, year, month), count in counts.items()}
+        vintage_of: dict[tuple[str, str], int] = {}
         for zone, month in sorted(zone_months):
             if month not in vintages:
                 vintages[month] = _MonthVintages(_vintages(lake, month))
             vintage_of[(zone, month)] = vintages[month].number(table, zone, landed.sha256)
-        for row in parsed.rows:  # the parsed rows become lake rows in place: nothing else reads them
-            month = f"{row['year']:04d}-{row['month']:02d}"
-            row.update(file_cols)
-            row["vintage"] = vintage_of[(row["zone_code"], month)]
-            by_month_rows[(table, month)].append(row)
+        file_months = sorted({(year, month) for _, year, month in counts})
+        if file_months:  # none when every row was refused
+            lake_rows = _lake_rows(rows, schema, file_cols, [
+                vintage_of[(zone, f"{year:04d}-{month:02d}")] for zone, year, month in located] if len(counts) > 1
+                else [vintage_of[next(iter(zone_months))]])
+        for year, month in file_months:
+            by_month_rows[(table, f"{year:04d}-{month:02d}")].append(
+                lake_rows if len(file_months) == 1 else
+                lake_rows.filter((pc.field("year") == year) & (pc.field("month") == month)))
         rejected_by_month: dict[str, int] = defaultdict(int)
         for rej in parsed.rejections:
             month = rej.period.key if rej.period else (sorted(landed.months) or ["unknown"])[0]
@@ -239,12 +266,12 @@ def _write_batch(paths: DataPaths, batch: list[tuple[Path, LandedFile, ParsedLed
                  "year": int(month[:4]), "month": int(month[5:]), "vintage": vintage_of[(zone, month)],
                  "rows_accepted": count, "rows_rejected": rejected_by_month.get(month, 0)})
         report.ingested.append({"file": landed.rel, "sha256": landed.sha256, "layout": landed.layout_id,
-                                "months": landed.months, "zones": landed.zones, "rows": len(parsed.rows),
+                                "months": landed.months, "zones": landed.zones, "rows": rows.num_rows,
                                 "rejected": len(parsed.rejections),
                                 "vintages": sorted(set(vintage_of.values()))})
     shas = {landed.sha256 for _, landed, _ in batch}
-    for (table, month), rows in sorted(by_month_rows.items()):
-        written = append_month(lake, table, month, rows, replace_sha=shas)
+    for (table, month), parts in sorted(by_month_rows.items()):
+        written = append_month(lake, table, month, pa.concat_tables(parts), replace_sha=shas)
         report.rows_by_table.setdefault(table, {})[month] = written
         crash_point("ingest.lake_written")
     for month, rows in sorted(by_month_rejections.items()):
@@ -254,5 +281,3 @@ def _write_batch(paths: DataPaths, batch: list[tuple[Path, LandedFile, ParsedLed
         append_month(lake, "manifest", month, rows, replace_sha=shas)
     for path, _, _ in batch:
         path.unlink(missing_ok=True)
-
-

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from decimal import Decimal
 from functools import cache
+from operator import mul
 
 from pipelines.ingest.layouts import FieldSpec
 from pipelines.ingest.readers import Cell
@@ -38,6 +39,8 @@ class Refused:
 
 Converter = Callable[[Cell], object]
 MEMOISED = ("uscc", "industry", "date", "choice", "flag")  # types whose text repeats, or is costly to check
+# cells memoised by value: text, and the dates calamine reads (not numbers: True == 1.0 == 1 as dict keys)
+MEMO_KEYS = frozenset({str, dt.date, dt.datetime})
 
 
 def convert_column(spec: FieldSpec, cells: list[Cell], unit: Unit | None, ledger: str) -> list[object]:
@@ -45,11 +48,13 @@ def convert_column(spec: FieldSpec, cells: list[Cell], unit: Unit | None, ledger
     if spec.type == "amount":
         assert unit is not None, f"amount field {spec.field} without a unit"
         return amounts(cells, spec.required, spec.minimum, unit)
+    if spec.type == "text":
+        return texts(cells, spec.required)
     convert = converter(spec, unit, ledger)
     memo: dict[str, object] | None = {} if spec.type in MEMOISED else None
     out: list[object] = []
     for cell in cells:
-        if memo is not None and type(cell) is str:
+        if memo is not None and type(cell) in MEMO_KEYS:
             result = memo.get(cell, memo)
             if result is memo:
                 result = memo[cell] = _attempt(convert, cell)
@@ -68,8 +73,6 @@ def _attempt(convert: Converter, cell: Cell) -> object:
 
 def converter(spec: FieldSpec, unit: Unit | None, ledger: str) -> Converter:
     """The function reading one cell of a column of type `spec.type`; ValueParseError says why a cell is bad."""
-    if spec.type == "text":
-        return lambda cell: _text(cell, spec.required)
     if spec.type == "uscc":
         return valid_uscc
     if spec.type == "industry":
@@ -86,11 +89,14 @@ def converter(spec: FieldSpec, unit: Unit | None, ledger: str) -> Converter:
     raise ValueError(f"field {spec.field}: no cell converter for type {spec.type!r}")
 
 
-def _text(cell: Cell, required: bool) -> str | None:
-    text = "" if cell is None else str(cell).strip()  # names as written (full-width brackets are official)
-    if not text and required:
-        raise ValueParseError("is empty")
-    return text or None
+def texts(cells: list[Cell], required: bool) -> list[object]:
+    """A text column, in one loop (names, the most common text field): each cell as written, full-width brackets
+    and all (they are official), without the white space at its ends; empty is None, or refused if required."""
+    out: list[object] = []
+    for cell in cells:
+        text = "" if cell is None else str(cell).strip()
+        out.append(text or (Refused("is empty") if required else None))
+    return out
 
 
 def _choice(cell: Cell, choices: tuple[tuple[str, str], ...]) -> str:
@@ -161,8 +167,12 @@ def _integer(cell: Cell, required: bool, minimum: float | None, low: int, high: 
 def amounts(cells: list[Cell], required: bool, minimum: float | None, unit: Unit) -> list[object]:
     """An amount column in canonical units (the bulk of a record ledger's cells, so one loop, no call per cell
     but the parse)."""
+    fast = _fast_amount(unit, minimum)
     out: list[object] = []
     for cell in cells:
+        if fast is not None and (value := fast(cell)) is not None:
+            out.append(value)
+            continue
         try:
             number = _number(cell)
         except ValueParseError as exc:
@@ -175,6 +185,35 @@ def amounts(cells: list[Cell], required: bool, minimum: float | None, unit: Unit
         else:
             out.append(to_canonical(number, unit))
     return out
+
+
+def _fast_amount(unit: Unit, minimum: float | None) -> Callable[[Cell], float | None] | None:
+    """For a unit of 10^k (元, 万元, 亿元 …) and no minimum but zero: the canonical value of a float cell or of
+    plain digits in text, without Decimal; None for any other cell, which takes the full path.
+
+    Exactly the Decimal path's result: that path multiplies the cell's decimal text by 10^k, which is exact, and
+    rounds once to a float; float() of the same text with "e<k>" appended is that decimal, rounded once."""
+    sign, digits, exponent = unit.factor.normalize().as_tuple()
+    if sign or digits != (1,) or minimum not in (None, 0):
+        return None
+    suffix = f"e{exponent}"
+    check_sign = minimum == 0  # a float and the decimal it stands for have the same sign
+
+    def fast(cell: Cell) -> float | None:
+        kind = type(cell)
+        if kind is float:
+            text = repr(cell)
+        elif kind is str and len(cell) <= 20 and _PLAIN_NUMBER.fullmatch(cell):  # well within Decimal's 28 digits
+            text = cell
+        else:
+            return None
+        try:
+            value = float(text + suffix)  # "1e+16e-4", "inf", "nan" raise: the full path reads them
+        except ValueError:
+            return None
+        return None if check_sign and value < 0 else value
+
+    return fast
 
 
 @cache
@@ -205,7 +244,7 @@ def valid_uscc(cell: Cell) -> str:
 
 
 def uscc_check_digit(code: str) -> str:
-    total = sum(_USCC_VALUES[c] * w for c, w in zip(code[:17], _USCC_WEIGHTS, strict=True))
+    total = sum(map(mul, map(_USCC_VALUES.__getitem__, code[:17]), _USCC_WEIGHTS))
     return USCC_ALPHABET[(31 - total) % 31]
 
 

@@ -14,6 +14,9 @@ a signal nor a thread can interrupt, and a 5 KB workbook with values in A1 and X
 replaced after a timeout, a crash or RECYCLE_AFTER files; `parse_in_worker: false` reads in the calling process.
 A batch of files (`bounded_parse`, called by batch.py) sends each whole file to a worker — check, read, parse — so
 the grid never crosses a process boundary; the limits then bound the whole file, reads and parsing together.
+`bounded_parse_many` sends a few files in one request (a round trip per file idles the worker, a third of the
+work at national scale); when such a request stops its worker, its files are parsed again one by one, so the file
+at fault is judged alone under the limits and the others are kept.
 
 Every refusal is a GuardError naming what was found and what was expected. It is deliberately not a FileReadError:
 layout detection takes a FileReadError to mean "this layout does not fit, try the next", while a guard failure is
@@ -422,9 +425,9 @@ class _Worker:
             how = self.stop()
             raise RuntimeError(f"the ParkStats reader process did not start ({how})") from exc
 
-    def call(self, request: tuple, timeout: float) -> tuple:
+    def call(self, request: tuple, timeout: float, files: int = 1) -> tuple:
         reused = self.files > 0
-        self.files += 1
+        self.files += files
         try:
             _send(self.sock, request)
             reply = _receive(self.sock, timeout)
@@ -530,7 +533,7 @@ def worker_main() -> None:
             request = _receive(sock, None)
         except (EOFError, OSError):
             return
-        reply = _read(*request[1:]) if request[0] == "read" else _parse(request[1])
+        reply = _read(*request[1:]) if request[0] == "read" else _parse(request[1], many=request[0] == "parse_many")
         try:
             _send(sock, reply)
         except MemoryError:
@@ -560,14 +563,15 @@ def _read(path: str, sheet: str | int, encoding: str, delimiter: str, max_rows: 
                 None, None, None)
 
 
-def _parse(job: tuple) -> tuple:
-    """A whole file in the worker: landing.parse_job (identify, or re-parse), its reads in this process."""
+def _parse(job: tuple, *, many: bool = False) -> tuple:
+    """A whole file in the worker: landing.parse_job (identify, or re-parse), its reads in this process; with
+    `many`, a list of jobs and a list of results."""
     import traceback
 
     from pipelines.ingest.landing import parse_job
 
     try:
-        return ("ok", parse_job(*job))
+        return ("ok", [parse_job(*one) for one in job] if many else parse_job(*job))
     except MemoryError:
         return ("memory",)
     except BaseException as exc:  # a fault of ours, not of the file: the caller raises it
@@ -592,13 +596,13 @@ def in_workers(limits: Limits | None = None) -> bool:
     return (limits or load_limits()).parse_in_worker and os.name == "posix" and not _in_worker
 
 
-def _bounded(request: tuple, limits: Limits) -> tuple:
+def _bounded(request: tuple, limits: Limits, files: int = 1) -> tuple:
     """`request` served by a worker under the time and memory limits; GuardError when it is stopped."""
     for attempt in (1, 2):
         # the retry takes a fresh worker, never an idle one, so a second death is the file's doing
         worker = _pool.take(limits.parse_memory_bytes) if attempt == 1 else _Worker(limits.parse_memory_bytes)
         try:
-            reply = worker.call(request, limits.parse_timeout_seconds)
+            reply = worker.call(request, limits.parse_timeout_seconds, files)
         except _WorkerTimeout:
             raise GuardError(f"reading the file took longer than {limits.parse_timeout_seconds:g} s "
                              "(parse_timeout_seconds in sources/ingestion.yaml) and was stopped; expected a "
@@ -642,3 +646,20 @@ def bounded_parse(job: tuple) -> Any:
     if reply[0] == "memory":
         raise _died_error(limits, "it ran out of memory")
     raise RuntimeError(f"parsing {job[1]} failed in the reader process:\n{reply[1]}")
+
+
+def bounded_parse_many(jobs: list[tuple]) -> list[Any] | None:
+    """bounded_parse for several files in one request, under the limits of one file (files that parse in well
+    under a second each). None when the worker is stopped (time, memory, crash): the caller then parses the files
+    one by one with bounded_parse, which judges each alone."""
+    limits = load_limits()
+    request = ("parse_many", [(Path(job[0]).absolute(), *job[1:]) for job in jobs])
+    try:
+        reply = _bounded(request, limits, files=len(jobs))
+    except GuardError:
+        return None
+    if reply[0] == "ok":
+        return reply[1]
+    if reply[0] == "memory":
+        return None
+    raise RuntimeError(f"parsing {', '.join(str(job[1]) for job in jobs)} failed in the reader process:\n{reply[1]}")

@@ -16,7 +16,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from pipelines.ingest.guards import GuardError, bounded_parse, check_file, check_merged_cells
+from pipelines.ingest.guards import (
+    GuardError,
+    bounded_parse,
+    bounded_parse_many,
+    check_file,
+    check_merged_cells,
+)
 from pipelines.ingest.layouts import load_layouts
 from pipelines.ingest.ledger import LedgerError, ParsedLedger, detect_layout, read_ledger
 from pipelines.settings import DataPaths
@@ -82,14 +88,19 @@ def identify(path: Path, rel: str) -> tuple[LandedFile, ParsedLedger | None]:
 
 
 def parse_job(path: Path, rel: str, known: bool) -> tuple[LandedFile | None, ParsedLedger | None, str | None]:
-    """Identify a new file (hash + parse), or re-parse a known one; a file that fails comes back as text."""
+    """Identify a new file (hash + parse), or re-parse a known one; a file that fails comes back as text. The
+    parsed rows come back sealed (as Arrow columns) for the batch writer."""
     if not known:
         landed, parsed = identify(path, rel)
-        return landed, parsed, None
-    try:
-        return None, parse_file(path, rel), None
-    except LedgerError as exc:  # the file changed between scans in a way that breaks it
-        return None, None, str(exc)
+    else:
+        landed = None
+        try:
+            parsed = parse_file(path, rel)
+        except LedgerError as exc:  # the file changed between scans in a way that breaks it
+            return None, None, str(exc)
+    if parsed is not None:
+        parsed.seal()
+    return landed, parsed, None
 
 
 def parse_job_bounded(path: Path, rel: str, known: bool) -> tuple[LandedFile | None, ParsedLedger | None, str | None]:
@@ -104,6 +115,16 @@ def parse_job_bounded(path: Path, rel: str, known: bool) -> tuple[LandedFile | N
     stat = path.stat()
     landed = LandedFile(rel=rel, sha256=sha256_of(path), size=stat.st_size, mtime_ns=stat.st_mtime_ns, error=error)
     return landed, None, None
+
+
+def parse_jobs_bounded(jobs: list[tuple[Path, str, bool]]) -> list[tuple[LandedFile | None, ParsedLedger | None,
+                                                                    str | None]]:
+    """parse_job_bounded for each of a few files, in one request to a reader worker (guards.bounded_parse_many);
+    if that request stops its worker, file by file, so that only the file at fault is refused."""
+    results = bounded_parse_many(jobs)
+    if results is None:
+        return [parse_job_bounded(*job) for job in jobs]
+    return results
 
 
 class LandingIndex:

@@ -128,8 +128,9 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-# a formula (<f>, <x:f …>) or a cell of type error; plain substring tests, ten times faster than a regex here
-_MARKERS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b"t=\"e\"", b"t='e'")
+# a formula (<f>, <x:f …>) or a cell of type error: plain substring tests, faster than a regex here, and as few
+# as catch them all (a false alarm, such as another tag starting with f, only costs the full pass below)
+_MARKERS = (b"<f", b":f", b"t=\"e\"", b"t='e'")
 _CELL_REF = re.compile(r"([A-Z]{1,3})(\d{1,7})")
 
 
