@@ -184,7 +184,8 @@ def _reject_zone_moves(lake: Path, batch: list[tuple[Path, LandedFile, ParsedLed
     for _, landed, parsed in batch:
         table = parsed.layout.ledger
         key = ZONE_BOUND_KEYS.get(table)
-        if key is None or parsed.table is None or not parsed.table.num_rows:
+        parsed.seal()
+        if key is None or not parsed.table.num_rows:
             continue
         if table not in owners:
             owners[table] = _known_owners(lake, table, key)
@@ -206,13 +207,14 @@ def _reject_zone_moves(lake: Path, batch: list[tuple[Path, LandedFile, ParsedLed
             parsed.table = parsed.table.filter(pa.array(kept))
 
 
-def _lake_rows(parsed: pa.Table, schema: pa.Schema, file_cols: dict, vintages: list[int]) -> pa.Table:
-    """A file's parsed rows with the file's own columns (lake_schema.FILE_COLUMNS): its constants and each row's
-    vintage."""
+def _lake_rows(parsed: pa.Table, schema: pa.Schema, file_cols: dict, vintage: int | list[int]) -> pa.Table:
+    """A file's parsed rows with the file's own columns (lake_schema.FILE_COLUMNS): its constants, and its
+    vintage (one for the whole file, or one per row)."""
     n = parsed.num_rows
     columns = {name: pa.repeat(pa.scalar(value, schema.field(name).type), n) for name, value in file_cols.items()}
-    columns["vintage"] = (pa.repeat(pa.scalar(vintages[0], pa.int32()), n) if len(set(vintages)) == 1
-                          else pa.array(vintages, pa.int32()))
+    vintage_type = schema.field("vintage").type
+    columns["vintage"] = (pa.array(vintage, vintage_type) if isinstance(vintage, list)
+                          else pa.repeat(pa.scalar(vintage, vintage_type), n))
     return pa.Table.from_arrays([columns[f.name] if f.name in columns else parsed[f.name] for f in schema],
                                 schema=schema)
 
@@ -235,21 +237,21 @@ def _write_batch(paths: DataPaths, batch: list[tuple[Path, LandedFile, ParsedLed
         # each row's zone and month (one of each, in most files): counted, and numbered as a vintage
         located = list(zip(*(rows[c].to_pylist() for c in ("zone_code", "year", "month")), strict=True))
         counts = Counter(located)
-        zone_months = {(zone, f"{year:04d}-{month:02d}"): count for (zone, year, month), count in counts.items()}
+        month_of = {(year, month): f"{year:04d}-{month:02d}" for _, year, month in counts}
+        zone_months = {(zone, month_of[(year, month)]): count for (zone, year, month), count in counts.items()}
         vintage_of: dict[tuple[str, str], int] = {}
         for zone, month in sorted(zone_months):
             if month not in vintages:
                 vintages[month] = _MonthVintages(_vintages(lake, month))
             vintage_of[(zone, month)] = vintages[month].number(table, zone, landed.sha256)
-        file_months = sorted({(year, month) for _, year, month in counts})
-        if file_months:  # none when every row was refused
-            lake_rows = _lake_rows(rows, schema, file_cols, [
-                vintage_of[(zone, f"{year:04d}-{month:02d}")] for zone, year, month in located] if len(counts) > 1
-                else [vintage_of[next(iter(zone_months))]])
-        for year, month in file_months:
-            by_month_rows[(table, f"{year:04d}-{month:02d}")].append(
-                lake_rows if len(file_months) == 1 else
-                lake_rows.filter((pc.field("year") == year) & (pc.field("month") == month)))
+        if located:  # none when every row was refused
+            vintage = (vintage_of[next(iter(zone_months))] if len(zone_months) == 1 else
+                       [vintage_of[(zone, month_of[(year, month)])] for zone, year, month in located])
+            lake_rows = _lake_rows(rows, schema, file_cols, vintage)
+            for (year, month), key in sorted(month_of.items()):
+                by_month_rows[(table, key)].append(
+                    lake_rows if len(month_of) == 1 else
+                    lake_rows.filter((pc.field("year") == year) & (pc.field("month") == month)))
         rejected_by_month: dict[str, int] = defaultdict(int)
         for rej in parsed.rejections:
             month = rej.period.key if rej.period else (sorted(landed.months) or ["unknown"])[0]
