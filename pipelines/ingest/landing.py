@@ -227,7 +227,8 @@ def archive_all(paths: DataPaths, files: list[tuple[Path, LandedFile]]) -> list[
         if not dest.parent.is_dir():
             dest.parent.mkdir(parents=True, exist_ok=True)
             folders.add(dest.parent.parent)  # the new folder's own name
-        tmp = dest.with_name(f".{dest.name}.tmp")
+        # a copy of this process's own: another process archiving the same file renames its copy, not ours
+        tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
         shutil.copyfile(src, tmp)
         pending[dest] = tmp
     if not pending:
