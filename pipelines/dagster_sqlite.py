@@ -14,6 +14,11 @@ Two remedies, both standard SQLite practice for WAL databases:
   the run's own shard) stays open, so closing Dagster's connections is not "the last one" and does not
   checkpoint each time; SQLite checkpoints automatically as the log grows, and when the run ends.
 
+A correction, not a speed-up: Dagster claims a pool slot by selecting a free slot and then updating it by id, and
+`SELECT … FOR UPDATE` means nothing to SQLite, so processes claiming at once could all get the one slot of a pool
+of limit 1 (seen: two `parkstats run` of one month archiving the same files at once). On SQLite, the claims of
+all processes of this machine take turns through a file lock beside the index shard.
+
 Only SQLite files under DAGSTER_HOME are touched; a Postgres instance (PARKSTATS_DAGSTER_STORAGE=postgres) is
 left as it is.
 
@@ -27,6 +32,7 @@ connection each time, closed after use: `NullPool`), so only the engine and its 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import sqlite3
 import threading
@@ -108,13 +114,34 @@ def _install_engine_reuse() -> None:
     SqliteRunStorage.connect = run_storage_connect
 
 
+def _install_serialized_claims() -> None:
+    """Pool slots claimed one process at a time (see the module docstring): Dagster's own claim, under an exclusive
+    lock of `<index shard>.claims.lock`, so its select and update of a free slot are one step for other claimers."""
+    from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
+        INDEX_SHARD_NAME,
+        SqliteEventLogStorage,
+    )
+
+    claim = SqliteEventLogStorage.claim_concurrency_slot
+
+    def serialized_claim(self: SqliteEventLogStorage, concurrency_key: str, run_id: str, step_key: str,
+                         priority: int | None = None):
+        lock = Path(self.path_for_shard(INDEX_SHARD_NAME)).with_suffix(".claims.lock")
+        with lock.open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file closes, also if the process dies
+            return claim(self, concurrency_key, run_id, step_key, priority)
+
+    SqliteEventLogStorage.claim_concurrency_slot = serialized_claim
+
+
 def tune_sqlite_storage() -> None:
     """Every SQLite connection this process opens to Dagster's storage uses synchronous=NORMAL, through an engine
-    kept for its file (idempotent)."""
+    kept for its file; pool slots are claimed one process at a time (idempotent)."""
     global _registered
     if not _registered:
         event.listen(Engine, "connect", _on_connect)
         _install_engine_reuse()
+        _install_serialized_claims()
         _registered = True
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+
 import dagster as dg
 
 from pipelines import dagster_sqlite
@@ -54,3 +58,33 @@ def test_kept_engines_are_bounded(tmp_path):
         engines.get(url)
     assert list(engines.engines) == urls[-dagster_sqlite.ENGINES_KEPT:]
     assert engines.get(urls[0]) is not first  # dropped as the least recently used, then built again
+
+
+ROUNDS, CLAIMERS = 20, 4
+
+
+def _claim_in_turns(home: str, run_id: str, barrier) -> list[bool]:
+    """In a process of its own: at each round, with the others at once, claim the one slot of that round's pool."""
+    os.environ["DAGSTER_HOME"] = home
+    dagster_sqlite.tune_sqlite_storage()
+    instance = dg.DagsterInstance.get()
+    claimed = []
+    for r in range(ROUNDS):
+        barrier.wait(timeout=120)
+        status = instance.event_log_storage.claim_concurrency_slot(f"pool{r}", run_id, "ingest_ledgers")
+        claimed.append(status.is_claimed)
+    return claimed
+
+
+def test_a_pool_slot_goes_to_one_of_the_processes_claiming_it_at_once(tmp_path):
+    (tmp_path / "dagster.yaml").write_text(f"storage:\n  sqlite:\n    base_dir: {tmp_path}\n", encoding="utf-8")
+    with dg.DagsterInstance.from_config(str(tmp_path)) as instance:
+        for r in range(ROUNDS):
+            instance.event_log_storage.set_concurrency_slots(f"pool{r}", 1)
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Manager().Barrier(CLAIMERS)
+    with ProcessPoolExecutor(CLAIMERS, mp_context=context) as pool:
+        results = list(pool.map(_claim_in_turns, [str(tmp_path)] * CLAIMERS,
+                                [f"run{i}" for i in range(CLAIMERS)], [barrier] * CLAIMERS))
+    winners = [sum(claims[r] for claims in results) for r in range(ROUNDS)]
+    assert winners == [1] * ROUNDS  # Dagster's SQLite claim alone gives a slot of limit 1 to two processes at times
