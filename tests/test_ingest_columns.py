@@ -3,6 +3,7 @@ parse in a reader worker: the same values, messages and bounds as reading cell b
 
 from __future__ import annotations
 
+import gc
 import random
 from decimal import Decimal
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 from stdnum.cn import uscc
 
-from pipelines.ingest import guards
+from pipelines.ingest import batch, guards
 from pipelines.ingest.batch import IngestReport, _MonthVintages, _write_batch
 from pipelines.ingest.columns import USCC_ALPHABET, Refused, _uscc_by_stdnum, amounts, valid_uscc
 from pipelines.ingest.landing import LandedFile, archive_all, parse_job_bounded, parse_jobs_bounded, sha256_of
@@ -196,3 +197,18 @@ def test_files_sent_together_are_judged_alone_when_one_stops_the_worker(tmp_path
         assert [parsed.row_count for _, parsed, _ in healthy] == [8, 8]
     finally:
         guards.retire_workers()
+
+
+def test_the_cycle_collector_is_paused_while_a_month_is_ingested_and_back_on_after(tmp_path: Path,
+                                                                                  monkeypatch: pytest.MonkeyPatch):
+    seen = []
+
+    def ingest(paths: DataPaths, months: list[str]) -> None:
+        seen.append(gc.isenabled())
+        raise RuntimeError("a file system error midway")
+
+    monkeypatch.setattr(batch, "_ingest_months", ingest)
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError, match="midway"):
+        batch.ingest_months(DataPaths(tmp_path / "data"), ["2024-03"])
+    assert seen == [False] and gc.isenabled()

@@ -7,9 +7,12 @@ into the raw archive and make the copies durable (fsynced, with their folders) â
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import multiprocessing
 import os
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -119,8 +122,29 @@ def _parse_all(jobs: list[Job]) -> list[JobResult]:
         return list(pool.map(_parse_job, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
 
 
+@contextlib.contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while a month is ingested. Ingestion makes tens of thousands of objects that
+    live until it ends (landed files, parsed ledgers, manifest rows), so the collector keeps running full
+    collections, each of which walks them and the rest of the process (in Dagster, the definitions and the dbt
+    manifest): 2â€“3 s of a national month's 23 s, measured. Reference counting still frees what ingestion drops; the
+    collector is back on when it returns."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def ingest_months(paths: DataPaths, months: list[str]) -> IngestReport:
     """Ingest every landing file that reports one of `months`; quarantine every unreadable one."""
+    with _cycle_collector_paused():
+        return _ingest_months(paths, months)
+
+
+def _ingest_months(paths: DataPaths, months: list[str]) -> IngestReport:
     ensure_lake(paths.lake)
     report = IngestReport(months=months)
     wanted = set(months)

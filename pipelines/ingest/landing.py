@@ -11,8 +11,7 @@ import json
 import os
 import re
 import shutil
-import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -208,83 +207,40 @@ def archive(paths: DataPaths, src: Path, landed: LandedFile) -> Path:
     return archive_all(paths, [(src, landed)])[0]
 
 
+SYNC_THREADS = 16  # fsyncs in flight at once: the file system commits them together
+
+
 def archive_all(paths: DataPaths, files: list[tuple[Path, LandedFile]]) -> list[Path]:
-    """Keep the files' exact bytes under their hashes; when this returns, every copy and its name are on disk."""
-    with RawArchive(paths) as raw:
-        return raw.commit(files)
-
-
-SYNC_THREADS = 16  # copies and fsyncs in flight at once: the file system commits them together
-
-
-class RawArchive:
-    """The raw archive as one ingestion writes it: every file's exact bytes under its hash.
-
-    `start` copies a file into a temporary file of this process's own and fsyncs it, in the background: ingestion
-    starts the copies as the reader workers hand back each file, while this process would otherwise wait for them.
-    `commit` waits for a batch's copies, renames them into place and fsyncs their folders: when it returns, every
-    copy and its name are on disk. Copies started but never committed (the file turned out unreadable) are removed
-    on `close`. The landing copies stay until the lake and manifest are written, so a crash in between loses
-    nothing; another process archiving the same file at once renames its own copy, not this one's.
+    """Keep the files' exact bytes under their hashes: write every copy, fsync them all, rename them into place,
+    fsync their folders; when this returns, every copy and its name are on disk. The landing copies stay until
+    the lake and manifest are written, so a crash in between loses nothing.
 
     The fsyncs run concurrently: the file system then commits them in a few journal transactions instead of one
     each, which is most of the cost of archiving a month of small files one by one."""
-
-    def __init__(self, paths: DataPaths):
-        self.paths = paths
-        self._lock = threading.Lock()
-        self._copies: dict[Path, Future[Path]] = {}  # archive path -> its temporary copy, written and fsynced
-        self._new_folders: set[Path] = set()  # folders that gained a subfolder: their entries are fsynced too
-        self._pool = ThreadPoolExecutor(max_workers=SYNC_THREADS, thread_name_prefix="archive")
-
-    def __enter__(self) -> RawArchive:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
-
-    def start(self, src: Path, landed: LandedFile) -> Path:
-        """Begin keeping `src` (a file given twice, or archived before, is copied once); its archive path."""
-        dest = archive_path(self.paths, landed)
-        with self._lock:
-            if dest not in self._copies and not dest.exists():
-                self._copies[dest] = self._pool.submit(self._copy, src, dest)
-        return dest
-
-    def _copy(self, src: Path, dest: Path) -> Path:
+    dests = [archive_path(paths, landed) for _, landed in files]
+    pending: dict[Path, Path] = {}  # archive path -> temporary copy (a file given twice is copied once)
+    folders: set[Path] = set()
+    if not paths.raw.is_dir():
+        paths.raw.mkdir(parents=True, exist_ok=True)
+        folders.add(paths.raw.parent)
+    for (src, _), dest in zip(files, dests, strict=True):
+        if dest.exists() or dest in pending:
+            continue
         if not dest.parent.is_dir():
-            for folder in (dest.parent.parent, dest.parent):
-                if not folder.is_dir():
-                    folder.mkdir(parents=True, exist_ok=True)
-                    with self._lock:
-                        self._new_folders.add(folder.parent)  # the new folder's own name
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            folders.add(dest.parent.parent)  # the new folder's own name
+        # a copy of this process's own: another process archiving the same file renames its copy, not ours
         tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
         shutil.copyfile(src, tmp)
-        _fsync(tmp)
-        return tmp
-
-    def commit(self, files: list[tuple[Path, LandedFile]]) -> list[Path]:
-        """Put the files' copies in place, durably (starting any not started yet); their archive paths."""
-        dests = [self.start(src, landed) for src, landed in files]
-        with self._lock:
-            pending = {dest: self._copies.pop(dest) for dest in dict.fromkeys(dests) if dest in self._copies}
-        if not pending:
-            return dests
-        copies = {dest: future.result() for dest, future in pending.items()}  # re-raises a copy's OSError
-        for dest, tmp in copies.items():
-            os.replace(tmp, dest)
-        with self._lock:
-            folders, self._new_folders = {dest.parent for dest in copies} | self._new_folders, set()
-        _fsync_all(sorted(folders))
+        pending[dest] = tmp
+    if not pending:
         return dests
-
-    def close(self) -> None:
-        """Wait for the copies in flight and remove those never committed."""
-        self._pool.shutdown(wait=True, cancel_futures=True)
-        for future in self._copies.values():
-            if not future.cancelled() and future.exception() is None:
-                future.result().unlink(missing_ok=True)
-        self._copies.clear()
+    _fsync_all(list(pending.values()))
+    for dest, tmp in pending.items():
+        os.replace(tmp, dest)
+        folders.add(dest.parent)
+    _fsync_all(sorted(folders))
+    return dests
 
 
 def _fsync(path: Path) -> None:
