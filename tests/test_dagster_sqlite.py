@@ -82,8 +82,8 @@ def test_a_pool_slot_goes_to_one_of_the_processes_claiming_it_at_once(tmp_path):
         for r in range(ROUNDS):
             instance.event_log_storage.set_concurrency_slots(f"pool{r}", 1)
     context = multiprocessing.get_context("spawn")
-    barrier = context.Manager().Barrier(CLAIMERS)
-    with ProcessPoolExecutor(CLAIMERS, mp_context=context) as pool:
+    with context.Manager() as manager, ProcessPoolExecutor(CLAIMERS, mp_context=context) as pool:
+        barrier = manager.Barrier(CLAIMERS)
         results = list(pool.map(_claim_in_turns, [str(tmp_path)] * CLAIMERS,
                                 [f"run{i}" for i in range(CLAIMERS)], [barrier] * CLAIMERS))
     winners = [sum(claims[r] for claims in results) for r in range(ROUNDS)]

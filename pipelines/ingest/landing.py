@@ -127,6 +127,12 @@ def parse_jobs_bounded(jobs: list[tuple[Path, str, bool]]) -> list[tuple[LandedF
     return results
 
 
+def _own_tmp(path: Path) -> Path:
+    """A hidden temporary name beside `path` that belongs to this process: two processes writing the same file at
+    once each rename their own copy into place, never the other's."""
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
 class LandingIndex:
     """Cache of identifications, so a file is parsed once however often the folder is scanned."""
 
@@ -151,9 +157,7 @@ class LandingIndex:
         # forget files that have left the landing folder
         self.entries = {k: v for k, v in self.entries.items() if v["rel"] in present}
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        # a cache: the last process to save wins, but each writes its own temporary file (the sensor and a run
-        # may save at once)
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        tmp = _own_tmp(self.path)  # a cache: the last process to save wins (the sensor and a run may save at once)
         tmp.write_text(json.dumps(self.entries, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, self.path)
 
@@ -229,8 +233,7 @@ def archive_all(paths: DataPaths, files: list[tuple[Path, LandedFile]]) -> list[
         if not dest.parent.is_dir():
             dest.parent.mkdir(parents=True, exist_ok=True)
             folders.add(dest.parent.parent)  # the new folder's own name
-        # a copy of this process's own: another process archiving the same file renames its copy, not ours
-        tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+        tmp = _own_tmp(dest)
         shutil.copyfile(src, tmp)
         pending[dest] = tmp
     if not pending:
